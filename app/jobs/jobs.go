@@ -1,0 +1,76 @@
+// Package jobs runs the scheduler: each job is a plain function of (ctx, store, clock)
+// so tests call it directly; gocron only decides when.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"kartoteka/app/live"
+	"kartoteka/store"
+)
+
+// Scheduler is the running set of jobs.
+type Scheduler struct{ s gocron.Scheduler }
+
+// Stop ends the scheduler, waiting for a running job.
+func (s *Scheduler) Stop() {
+	if s != nil && s.s != nil {
+		_ = s.s.Shutdown()
+	}
+}
+
+// Start schedules the jobs in the office time zone.
+func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (*Scheduler, error) {
+	set, err := st.Q.SettingsGet(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(set.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	s, err := gocron.NewScheduler(gocron.WithLocation(loc))
+	if err != nil {
+		return nil, err
+	}
+	run := func(name string, fn func(ctx context.Context) error) func(ctx context.Context) {
+		return func(ctx context.Context) {
+			if err := fn(ctx); err != nil {
+				log.Error("job failed", "job", name, "err", err)
+			}
+		}
+	}
+	backup := func(ctx context.Context) error { return NightlyBackup(ctx, st, backupDir, st.Now()) }
+	_, err = s.NewJob(gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(2, 30, 0))),
+		gocron.NewTask(run("backup", backup)),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return nil, err
+	}
+	s.Start()
+	return &Scheduler{s: s}, nil
+}
+
+// NightlyBackup writes today's backup once (running it twice the same day changes
+// nothing) and keeps the newest N, N from the settings.
+func NightlyBackup(ctx context.Context, st *store.Store, dir string, now time.Time) error {
+	set, err := st.Q.SettingsGet(ctx)
+	if err != nil {
+		return err
+	}
+	day := now.UTC().Format("20060102")
+	if m, _ := filepath.Glob(filepath.Join(dir, "kartoteka-"+day+"-*.db")); len(m) > 0 {
+		return store.PruneBackups(dir, int(set.BackupRetention))
+	}
+	dst := filepath.Join(dir, "kartoteka-"+now.UTC().Format("20060102-150405")+".db")
+	if err := st.Backup(ctx, dst); err != nil {
+		return fmt.Errorf("nightly backup: %w", err)
+	}
+	return store.PruneBackups(dir, int(set.BackupRetention))
+}

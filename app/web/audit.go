@@ -1,0 +1,63 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/store/db"
+)
+
+const auditPage = 50
+
+// auditEntities are the entity names the log knows, with their names on screen.
+var auditEntities = []Option{
+	{"user", "Сотрудник"}, {"bank", "Банк"}, {"contractor", "Подрядчик"}, {"settings", "Настройки"},
+	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"},
+}
+
+func (s *Server) audit(c *fiber.Ctx) error {
+	f := NewForm(map[string]string{"user": c.Query("user"), "entity": c.Query("entity"), "from": c.Query("from"), "to": c.Query("to")})
+	var p db.AuditListParams
+	if id, err := strconv.ParseInt(f.Get("user"), 10, 64); err == nil {
+		p.UserID = &id
+	}
+	if e := f.Get("entity"); e != "" {
+		p.Entity = &e
+	}
+	loc := s.Loc()
+	if t, err := time.ParseInLocation("2006-01-02", f.Get("from"), loc); err == nil {
+		p.From = &t
+	} else if f.Get("from") != "" {
+		f.Fail("from", "Дата в формате ДД.ММ.ГГГГ")
+	}
+	if t, err := time.ParseInLocation("2006-01-02", f.Get("to"), loc); err == nil {
+		t = t.AddDate(0, 0, 1)
+		p.To = &t
+	} else if f.Get("to") != "" {
+		f.Fail("to", "Дата в формате ДД.ММ.ГГГГ")
+	}
+	page, _ := strconv.Atoi(c.Query("page"))
+	if page < 1 {
+		page = 1
+	}
+	p.Lim, p.Off = auditPage, int64((page-1)*auditPage)
+	total, err := s.st.Q.AuditCount(c.Context(), db.AuditCountParams{UserID: p.UserID, Entity: p.Entity, From: p.From, To: p.To})
+	if err != nil {
+		return err
+	}
+	rows, err := s.st.Q.AuditList(c.Context(), p)
+	if err != nil {
+		return err
+	}
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return err
+	}
+	pages := int((total + auditPage - 1) / auditPage)
+	q := "user=" + urlEscape(f.Get("user")) + "&entity=" + urlEscape(f.Get("entity")) + "&from=" + f.Get("from") + "&to=" + f.Get("to")
+	return s.render(c, "settings/audit", "Журнал изменений", "audit", f, fiber.Map{
+		"Rows": rows, "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
+	})
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/store"
+)
+
+// Form carries what the user typed and the message for each bad field back to the page.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+// NewForm starts an empty form, optionally with prefilled values.
+func NewForm(values map[string]string) *Form {
+	if values == nil {
+		values = map[string]string{}
+	}
+	return &Form{Values: values, Errors: map[string]string{}}
+}
+
+// formFrom reads the named fields of a POST body, trimmed.
+func formFrom(c *fiber.Ctx, names ...string) *Form {
+	f := NewForm(nil)
+	for _, n := range names {
+		f.Values[n] = strings.TrimSpace(c.FormValue(n))
+	}
+	return f
+}
+
+// Get is the typed value of a field.
+func (f *Form) Get(name string) string { return f.Values[name] }
+
+// Err is the message for a field, "" when fine.
+func (f *Form) Err(name string) string { return f.Errors[name] }
+
+// Fail records a message for a field unless one is already there.
+func (f *Form) Fail(name, msg string) {
+	if _, ok := f.Errors[name]; !ok && msg != "" {
+		f.Errors[name] = msg
+	}
+}
+
+// OK tells whether no field failed.
+func (f *Form) OK() bool { return len(f.Errors) == 0 }
+
+// Require fails every listed field that is empty.
+func (f *Form) Require(msg string, names ...string) {
+	for _, n := range names {
+		if f.Values[n] == "" {
+			f.Fail(n, msg)
+		}
+	}
+}
+
+// MaxLen fails a field longer than n characters.
+func (f *Form) MaxLen(name string, n int) {
+	if len([]rune(f.Values[name])) > n {
+		f.Fail(name, "Слишком длинно: не больше "+itoa(n)+" символов")
+	}
+}
+
+// Field is what the "field" template needs to draw one input with its label and message.
+type Field struct {
+	Name, Label, Type, Value, Error, Help string
+	Required                              bool
+	Options                               []Option
+	Attrs                                 string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+}
+
+// field builds a Field from a form for templates: (fld .Form "name" "Label" "text").
+func fld(f *Form, name, label, typ string) Field {
+	if f == nil {
+		f = NewForm(nil)
+	}
+	return Field{Name: name, Label: label, Type: typ, Value: f.Get(name), Error: f.Err(name)}
+}
+
+func isNoRows(err error) bool { return store.IsNoRows(err) }

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/store/db"
+)
+
+// publish tells every open page what changed, after the commit.
+func (s *Server) publish(topics ...string) {
+	if s.cfg.Hub != nil {
+		s.cfg.Hub.Publish(topics...)
+	}
+}
+
+func (s *Server) home(c *fiber.Ctx) error {
+	return c.Redirect("/tracker", fiber.StatusSeeOther)
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	if err := s.st.Ping(c.Context()); err != nil {
+		c.Status(fiber.StatusServiceUnavailable)
+		return c.JSON(fiber.Map{"status": "unavailable"})
+	}
+	v, err := s.st.Version()
+	if err != nil {
+		c.Status(fiber.StatusServiceUnavailable)
+		return c.JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "schema": v, "version": s.cfg.Version})
+}
+
+// navCounters is the navigation's live badge: the user's open and overdue tasks.
+func (s *Server) navCounters(c *fiber.Ctx) error {
+	u := userOf(c)
+	n, err := s.st.Q.AutoTaskUserCounts(c.Context(), db.AutoTaskUserCountsParams{Now: s.now().UTC(), AssigneeID: u.ID})
+	if err != nil {
+		return err
+	}
+	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue})
+}
+
+func (s *Server) tasks(c *fiber.Ctx) error {
+	return s.render(c, "tasks/tasks", "Задачи", "tasks", nil, nil)
+}
+
+func (s *Server) report(c *fiber.Ctx) error {
+	return s.render(c, "report/report", "Отчёт", "report", nil, nil)
+}
+
+func (s *Server) tracker(c *fiber.Ctx) error {
+	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, nil)
+}
+
+func (s *Server) cards(c *fiber.Ctx) error {
+	return s.render(c, "cards/cards", "Карты", "cards", nil, nil)
+}

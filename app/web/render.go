@@ -1,0 +1,124 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/money"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Page is what every full page template receives.
+type Page struct {
+	Title  string
+	Nav    string
+	User   *User
+	CSRF   string
+	Flash  string
+	Form   *Form
+	Data   fiber.Map
+	Server *Server
+}
+
+// render draws a full page (status 200 unless set before).
+func (s *Server) render(c *fiber.Ctx, name, title, nav string, form *Form, data fiber.Map) error {
+	p := Page{Title: title, Nav: nav, User: userOf(c), CSRF: csrfOf(c), Form: form, Data: data, Server: s}
+	if p.Form == nil {
+		p.Form = NewForm(nil)
+	}
+	if fl := c.Cookies(flashCookie); fl != "" {
+		p.Flash = fl
+		c.ClearCookie(flashCookie)
+	}
+	c.Type("html", "utf-8")
+	return c.Render(name, p)
+}
+
+// invalid re-renders a form page with 422.
+func (s *Server) invalid(c *fiber.Ctx, name, title, nav string, form *Form, data fiber.Map) error {
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.render(c, name, title, nav, form, data)
+}
+
+const flashCookie = "kartoteka_flash"
+
+// redirectFlash redirects after a successful POST with a message shown once.
+func redirectFlash(c *fiber.Ctx, to, msg string) error {
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: msg, Path: "/", HTTPOnly: true, SameSite: "Lax"})
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// funcs are the template helpers; formatting rules live in app/money and here only.
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"fld": fld,
+		"withOptions": func(f Field, opts []Option) Field {
+			f.Options = opts
+			return f
+		},
+		"req": func(f Field) Field { f.Required = true; return f },
+		"help": func(h string, f Field) Field {
+			f.Help = h
+			return f
+		},
+		"attrs": func(a string, f Field) Field { f.Attrs = a; return f },
+		"money": func(k money.Kopecks) string { return k.String() },
+		"rate":  func(r money.Rate) string { return r.String() },
+		"ratep": func(r *money.Rate) string {
+			if r == nil {
+				return "—"
+			}
+			return r.String()
+		},
+		"roleLabel": func(r any) string { return auth.Role(fmt.Sprint(r)).Label() },
+		"roles":     func() []auth.Role { return auth.Roles },
+		"datetime":  func(t time.Time) string { return s.inTZ(t).Format("02.01.2006 15:04") },
+		"datetimep": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return s.inTZ(*t).Format("02.01.2006 15:04")
+		},
+		"date": fmtDate,
+		"mask": maskNumber,
+		"inc":  func(i int) int { return i + 1 },
+		"add":  func(a, b int) int { return a + b },
+		"join": strings.Join,
+		"has":  func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"can":  func(u *User, sec string) bool { return u != nil && auth.Can(u.Role, auth.Section(sec)) },
+		"str":  func(v any) string { return fmt.Sprint(v) },
+		"i64":  func(v int64) string { return strconv.FormatInt(v, 10) },
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+// fmtDate shows a stored 'YYYY-MM-DD' date as DD.MM.YYYY.
+func fmtDate(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return d
+	}
+	return t.Format("02.01.2006")
+}
+
+// maskNumber shows only the last four digits of a card number.
+func maskNumber(last4 string) string { return "•••• " + last4 }

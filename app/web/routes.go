@@ -1,0 +1,73 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/auth"
+)
+
+// Route is one address, the section of the access matrix it belongs to, and its handler.
+type Route struct {
+	Method  string
+	Path    string
+	Section auth.Section
+	Handler fiber.Handler
+}
+
+const (
+	get  = fiber.MethodGet
+	post = fiber.MethodPost
+)
+
+// routeTable is every route of Kartoteka with the roles it admits (through its section).
+// A route that is not here does not exist; the access test walks this table for every role.
+func (s *Server) routeTable() []Route {
+	return []Route{
+		{get, "/healthz", auth.Public, s.healthz},
+		{get, "/setup", auth.Public, s.setupPage},
+		{post, "/setup", auth.Public, s.setup},
+		{get, "/login", auth.Public, s.loginPage},
+		{post, "/login", auth.Public, s.login},
+		{post, "/logout", auth.Signed, s.logout},
+
+		{get, "/", auth.Signed, s.home},
+		{get, "/events", auth.Signed, s.events},
+		{get, "/nav/counters", auth.Signed, s.navCounters},
+
+		{get, "/tracker", auth.Tracker, s.tracker},
+		{get, "/cards", auth.Cards, s.cards},
+		{get, "/tasks", auth.Tasks, s.tasks},
+		{get, "/report", auth.Report, s.report},
+
+		{get, "/directory/employees", auth.Employees, s.employees},
+		{get, "/directory/employees/new", auth.Employees, s.employeeNew},
+		{post, "/directory/employees/new", auth.Employees, s.employeeCreate},
+		{get, "/directory/employees/:id", auth.Employees, s.employeeEdit},
+		{post, "/directory/employees/:id", auth.Employees, s.employeeUpdate},
+		{post, "/directory/employees/:id/password", auth.Employees, s.employeePassword},
+		{post, "/directory/employees/:id/active", auth.Employees, s.employeeActive},
+
+		{get, "/directory/contractors", auth.Contractors, s.contractors},
+		{get, "/directory/contractors/new", auth.Contractors, s.contractorNew},
+		{post, "/directory/contractors/new", auth.Contractors, s.contractorSave},
+		{get, "/directory/contractors/:id", auth.Contractors, s.contractorEdit},
+		{post, "/directory/contractors/:id", auth.Contractors, s.contractorSave},
+		{post, "/directory/contractors/:id/active", auth.Contractors, s.contractorActive},
+
+		{get, "/directory/banks", auth.Banks, s.banks},
+		{get, "/directory/banks/new", auth.Banks, s.bankNew},
+		{post, "/directory/banks/new", auth.Banks, s.bankSave},
+		{get, "/directory/banks/:id", auth.Banks, s.bankEdit},
+		{post, "/directory/banks/:id", auth.Banks, s.bankSave},
+		{post, "/directory/banks/:id/active", auth.Banks, s.bankActive},
+
+		{get, "/profile", auth.Signed, s.profile},
+		{post, "/profile", auth.Signed, s.profileSave},
+		{post, "/profile/password", auth.Signed, s.profilePassword},
+
+		{get, "/settings", auth.Settings, s.settingsPage},
+		{post, "/settings", auth.Settings, s.settingsSave},
+		{post, "/settings/backup", auth.Settings, s.backupNow},
+		{get, "/audit", auth.Settings, s.audit},
+	}
+}

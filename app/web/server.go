@@ -1,0 +1,201 @@
+// Package web is Kartoteka's HTTP face: one route table with the roles each route
+// admits, thin handlers, and the middleware for sessions, CSRF and errors.
+package web
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/template/html/v2"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/live"
+	"kartoteka/store"
+	"kartoteka/store/db"
+)
+
+// Config is what the server is built from.
+type Config struct {
+	Store       *store.Store
+	Hub         *live.Hub
+	Views       fs.FS // the views folder
+	Static      fs.FS // the static folder
+	Log         *slog.Logger
+	Version     string
+	BackupDir   string
+	IdleTimeout time.Duration
+	// Done closes when the server is shutting down: live streams end on it.
+	Done <-chan struct{}
+}
+
+// Server holds the fiber app and what handlers share.
+type Server struct {
+	cfg      Config
+	st       *store.Store
+	app      *fiber.App
+	throttle *auth.Throttle
+	routes   []Route
+	hasUsers atomic.Bool
+
+	mu       sync.RWMutex
+	settings db.Setting
+	loc      *time.Location
+}
+
+// New builds the server: templates parsed (an error stops the start), routes registered.
+func New(cfg Config) (*Server, error) {
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 12 * time.Hour
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle()}
+	if err := s.ReloadSettings(context.Background()); err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(cfg.Views), ".html")
+	engine.AddFuncMap(s.funcs())
+	if err := engine.Load(); err != nil {
+		return nil, err
+	}
+	s.app = fiber.New(fiber.Config{
+		Views:                 engine,
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		BodyLimit:             2 << 20,
+	})
+	s.app.Use(recover.New())
+	s.app.Use(s.logRequests, s.securityHeaders)
+	s.app.Use("/static", filesystem.New(filesystem.Config{
+		Root: http.FS(cfg.Static), MaxAge: 3600,
+	}))
+	s.app.Use(s.loadSession, s.firstRun, s.checkCSRF)
+	s.routes = s.routeTable()
+	for _, r := range s.routes {
+		if !auth.Known(r.Section) {
+			return nil, errors.New("route " + r.Method + " " + r.Path + " declares no known section")
+		}
+		s.app.Add(r.Method, r.Path, s.guard(r.Section), r.Handler)
+	}
+	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return s, nil
+}
+
+// App is the fiber app, for Listen and tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Routes lists the registered route table, for the access test.
+func (s *Server) Routes() []Route { return s.routes }
+
+// ReloadSettings reads the office settings (time zone and the rest) after a change.
+func (s *Server) ReloadSettings(ctx context.Context) error {
+	st, err := s.st.Q.SettingsGet(ctx)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(st.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	s.mu.Lock()
+	s.settings, s.loc = st, loc
+	s.mu.Unlock()
+	return nil
+}
+
+// Settings is the cached office settings.
+func (s *Server) Settings() db.Setting {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.settings
+}
+
+// Loc is the office time zone.
+func (s *Server) Loc() *time.Location {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.loc
+}
+
+func (s *Server) inTZ(t time.Time) time.Time { return t.In(s.Loc()) }
+
+func (s *Server) now() time.Time { return s.st.Now() }
+
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		} else if status < 400 {
+			status = s.statusOf(err)
+		}
+	}
+	if c.Path() != "/events" || err != nil {
+		s.cfg.Log.Info("request", "method", c.Method(), "path", c.Path(), "status", status,
+			"ms", float64(time.Since(start).Microseconds())/1000)
+	}
+	return err
+}
+
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	return c.Next()
+}
+
+// firstRun sends everyone to /setup until the first owner exists.
+func (s *Server) firstRun(c *fiber.Ctx) error {
+	if s.hasUsers.Load() {
+		return c.Next()
+	}
+	n, err := s.st.Q.UserCount(c.Context())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.hasUsers.Store(true)
+		return c.Next()
+	}
+	switch c.Path() {
+	case "/setup", "/healthz":
+		return c.Next()
+	}
+	return c.Redirect("/setup", fiber.StatusSeeOther)
+}
+
+// guard admits only the roles of the route's section.
+func (s *Server) guard(sec auth.Section) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if sec == auth.Public {
+			return c.Next()
+		}
+		u := userOf(c)
+		if u == nil {
+			if c.Method() == fiber.MethodGet && c.Path() != "/events" && c.Get("HX-Request") == "" {
+				return c.Redirect("/login?next="+urlEscape(c.OriginalURL()), fiber.StatusSeeOther)
+			}
+			return fiber.NewError(fiber.StatusUnauthorized, "Войдите в систему")
+		}
+		if !auth.Can(u.Role, sec) {
+			return store.ErrForbidden
+		}
+		return c.Next()
+	}
+}

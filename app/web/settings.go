@@ -1,0 +1,140 @@
+package web
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/store/db"
+)
+
+// deadlineStages are the stages whose deadline is a settable number of days.
+var deadlineStages = []int{1, 2, 4, 5, 6, 7, 9}
+
+func hhmm(min int64) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
+
+func parseHHMM(s string) (int64, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, false
+	}
+	return int64(t.Hour()*60 + t.Minute()), true
+}
+
+func settingsForm(st db.Setting) *Form {
+	f := NewForm(map[string]string{
+		"timezone": st.Timezone, "workday_end": hhmm(st.WorkdayEndMin), "bank_roll": hhmm(st.BankRollMin),
+		"warming_days": i64s(st.WarmingDays), "warming_every_days": i64s(st.WarmingEveryDays),
+		"backup_retention": i64s(st.BackupRetention),
+	})
+	for i, d := range []int64{st.DeadlineDays1, st.DeadlineDays2, st.DeadlineDays4, st.DeadlineDays5, st.DeadlineDays6, st.DeadlineDays7, st.DeadlineDays9} {
+		f.Values[fmt.Sprintf("deadline_days_%d", deadlineStages[i])] = i64s(d)
+	}
+	return f
+}
+
+// intField parses a required whole number in [lo, hi].
+func intField(f *Form, name string, lo, hi int64) int64 {
+	v := f.Get(name)
+	if v == "" {
+		f.Fail(name, msgRequired)
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		f.Fail(name, fmt.Sprintf("Введите целое число от %d до %d", lo, hi))
+	}
+	return n
+}
+
+func (s *Server) settingsPage(c *fiber.Ctx) error {
+	return s.renderSettings(c, settingsForm(s.Settings()))
+}
+
+func (s *Server) renderSettings(c *fiber.Ctx, f *Form) error {
+	if !f.OK() {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	backups, _ := listBackups(s.cfg.BackupDir)
+	return s.render(c, "settings/settings", "Настройки", "settings", f, fiber.Map{
+		"Stages": deadlineStages, "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
+	})
+}
+
+func (s *Server) settingsSave(c *fiber.Ctx) error {
+	names := []string{"timezone", "workday_end", "bank_roll", "warming_days", "warming_every_days", "backup_retention"}
+	for _, st := range deadlineStages {
+		names = append(names, fmt.Sprintf("deadline_days_%d", st))
+	}
+	f := formFrom(c, names...)
+	in := db.SettingsUpdateParams{Timezone: f.Get("timezone")}
+	if _, err := time.LoadLocation(in.Timezone); in.Timezone == "" || err != nil || !strings.Contains(in.Timezone, "/") && in.Timezone != "UTC" {
+		f.Fail("timezone", "Укажите часовой пояс, например Europe/Moscow")
+	}
+	var ok bool
+	if in.WorkdayEndMin, ok = parseHHMM(f.Get("workday_end")); !ok {
+		f.Fail("workday_end", "Время в формате ЧЧ:ММ, например 18:00")
+	}
+	if in.BankRollMin, ok = parseHHMM(f.Get("bank_roll")); !ok {
+		f.Fail("bank_roll", "Время в формате ЧЧ:ММ, например 09:00")
+	}
+	in.WarmingDays = intField(f, "warming_days", 1, 90)
+	in.WarmingEveryDays = intField(f, "warming_every_days", 1, 30)
+	in.BackupRetention = intField(f, "backup_retention", 1, 365)
+	days := make([]int64, len(deadlineStages))
+	for i, st := range deadlineStages {
+		days[i] = intField(f, fmt.Sprintf("deadline_days_%d", st), 0, 30)
+	}
+	in.DeadlineDays1, in.DeadlineDays2, in.DeadlineDays4, in.DeadlineDays5 = days[0], days[1], days[2], days[3]
+	in.DeadlineDays6, in.DeadlineDays7, in.DeadlineDays9 = days[4], days[5], days[6]
+	if !f.OK() {
+		return s.renderSettings(c, f)
+	}
+	if err := s.st.SaveSettings(c.Context(), userOf(c).ID, in); err != nil {
+		return err
+	}
+	if err := s.ReloadSettings(c.Context()); err != nil {
+		return err
+	}
+	return redirectFlash(c, "/settings", "Настройки сохранены")
+}
+
+// BackupName is the file name of a backup made at t.
+func BackupName(t time.Time) string { return "kartoteka-" + t.UTC().Format("20060102-150405") + ".db" }
+
+func (s *Server) backupNow(c *fiber.Ctx) error {
+	dst := filepath.Join(s.cfg.BackupDir, BackupName(s.now()))
+	if err := s.st.Backup(c.Context(), dst); err != nil {
+		return err
+	}
+	return redirectFlash(c, "/settings", "Резервная копия создана: "+dst)
+}
+
+// BackupFile is one backup on disk.
+type BackupFile struct {
+	Name string
+	Size int64
+	At   time.Time
+}
+
+func listBackups(dir string) ([]BackupFile, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []BackupFile
+	for i := len(ents) - 1; i >= 0; i-- {
+		e := ents[i]
+		if strings.HasPrefix(e.Name(), "kartoteka-") && strings.HasSuffix(e.Name(), ".db") {
+			if info, err := e.Info(); err == nil {
+				out = append(out, BackupFile{e.Name(), info.Size(), info.ModTime()})
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,300 @@
+// Command kartoteka runs the office CRM: one binary holding the web app, its
+// templates, assets and migrations, over one SQLite file.
+package main
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // office time zones on machines without zoneinfo
+
+	"golang.org/x/term"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/jobs"
+	"kartoteka/app/live"
+	"kartoteka/app/web"
+	"kartoteka/store"
+)
+
+//go:embed views
+var viewsFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+type config struct {
+	addr, db, tz, backupDir string
+	demo                    bool
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "kartoteka:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `Картотека — CRM офиса.
+
+Usage:
+  kartoteka [serve] [flags]          run the server (default)
+  kartoteka demo [flags]             fill an empty database with a demo office, then serve
+  kartoteka migrate [flags]          apply database migrations and exit
+  kartoteka user add --login L --name N --role R [flags]
+                                     add a user; the password is asked or read from stdin
+  kartoteka backup FILE [flags]      write a consistent copy of the database to FILE
+  kartoteka version                  print the version
+
+Flags (and environment):
+  --addr        KARTOTEKA_ADDR        listen address (default :8080)
+  --db          KARTOTEKA_DB          database file (default ./data/kartoteka.db)
+  --tz          KARTOTEKA_TZ          office time zone for a new database (default Europe/Moscow)
+  --backup-dir  KARTOTEKA_BACKUP_DIR  nightly backups folder (default ./data/backups)
+  --demo                              same as the demo command
+`)
+}
+
+func flags(name string, cfg *config) *flag.FlagSet {
+	fset := flag.NewFlagSet(name, flag.ContinueOnError)
+	fset.Usage = usage
+	fset.StringVar(&cfg.addr, "addr", env("KARTOTEKA_ADDR", ":8080"), "listen address")
+	fset.StringVar(&cfg.db, "db", env("KARTOTEKA_DB", "./data/kartoteka.db"), "database file")
+	fset.StringVar(&cfg.tz, "tz", env("KARTOTEKA_TZ", "Europe/Moscow"), "office time zone")
+	fset.StringVar(&cfg.backupDir, "backup-dir", env("KARTOTEKA_BACKUP_DIR", "./data/backups"), "backups folder")
+	fset.BoolVar(&cfg.demo, "demo", false, "fill an empty database with demo data")
+	return fset
+}
+
+func run(args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var cfg config
+	switch cmd {
+	case "version":
+		fmt.Println("kartoteka", version, "schema", store.SchemaVersion())
+		return nil
+	case "help":
+		usage()
+		return nil
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: kartoteka user add --login L --name N --role R")
+		}
+		return userAdd(args[1:])
+	case "backup":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return errors.New("usage: kartoteka backup FILE")
+		}
+		dst := args[0]
+		if err := flags(cmd, &cfg).Parse(args[1:]); err != nil {
+			return err
+		}
+		return backup(cfg, dst)
+	case "serve", "demo", "migrate":
+	default:
+		usage()
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if err := flags(cmd, &cfg).Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if cmd == "demo" {
+		cfg.demo = true
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if cmd == "migrate" {
+		v, _ := st.Version()
+		fmt.Println("database", cfg.db, "is at schema version", v)
+		return st.Close()
+	}
+	return serve(st, cfg)
+}
+
+// openStore opens the database; a new database takes the configured office time zone.
+func openStore(ctx context.Context, cfg config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.InitTimezone(ctx, cfg.tz); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func serve(st *store.Store, cfg config) error {
+	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if cfg.demo {
+		accounts, err := st.Demo(ctx, auth.HashPassword)
+		if err != nil {
+			st.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		printAccounts(accounts)
+	}
+	views, _ := fs.Sub(viewsFS, "views")
+	static, _ := fs.Sub(staticFS, "static")
+	done := make(chan struct{})
+	hub := live.NewHub()
+	srv, err := web.New(web.Config{Store: st, Hub: hub, Views: views, Static: static, Log: log,
+		Version: version, BackupDir: cfg.backupDir, Done: done})
+	if err != nil {
+		st.Close()
+		return err
+	}
+	sched, err := jobs.Start(st, hub, log, cfg.backupDir)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App().Listen(cfg.addr) }()
+	log.Info("kartoteka started", "addr", cfg.addr, "db", cfg.db, "version", version, "url", localURL(cfg.addr))
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("stopping")
+		close(done) // live streams end first, so shutdown does not wait on them
+		err = srv.App().ShutdownWithTimeout(10 * time.Second)
+	}
+	sched.Stop()
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	log.Info("stopped")
+	return err
+}
+
+func localURL(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "http://localhost" + addr
+	}
+	return "http://" + addr
+}
+
+func printAccounts(accounts []store.DemoAccount) {
+	if len(accounts) == 0 {
+		fmt.Println("demo: the database is not empty; nothing added")
+		return
+	}
+	fmt.Println("Демо-офис создан. Учётные записи (логин / пароль):")
+	for _, a := range accounts {
+		fmt.Printf("  %-14s %-10s %s\n", auth.Role(a.Role).Label(), a.Login, a.Password)
+	}
+}
+
+func backup(cfg config, dst string) error {
+	if !filepath.IsAbs(dst) {
+		if abs, err := filepath.Abs(dst); err == nil {
+			dst = abs
+		}
+	}
+	ctx := context.Background()
+	// Works beside a running server: VACUUM INTO reads a consistent snapshot.
+	if err := store.BackupFile(ctx, cfg.db, dst); err != nil {
+		return err
+	}
+	fmt.Println("backup written to", dst)
+	return nil
+}
+
+func userAdd(args []string) error {
+	var cfg config
+	var login, name, role string
+	fset := flags("user add", &cfg)
+	fset.StringVar(&login, "login", "", "login")
+	fset.StringVar(&name, "name", "", "full name")
+	fset.StringVar(&role, "role", "", "owner|admin|accountant|warmer|manager")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if login == "" || name == "" || !auth.Role(role).Valid() {
+		return errors.New("need --login, --name and --role (owner, admin, accountant, warmer, manager)")
+	}
+	pw, err := readPassword(os.Stdin)
+	if err != nil {
+		return err
+	}
+	if msg := auth.ValidatePassword(pw); msg != "" {
+		return errors.New(msg)
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, 0, store.UserInput{Login: login, Name: name, Role: role}, hash)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("user %s (%s) added with id %d\n", u.Login, auth.Role(u.Role).Label(), u.ID)
+	return nil
+}
+
+// readPassword asks on a terminal (twice, without echo) or reads one line from a pipe.
+func readPassword(in *os.File) (string, error) {
+	if term.IsTerminal(int(in.Fd())) {
+		fmt.Fprint(os.Stderr, "Пароль: ")
+		a, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(os.Stderr, "Пароль ещё раз: ")
+		b, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("passwords do not match")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

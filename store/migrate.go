@@ -1,0 +1,84 @@
+package store
+
+import (
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// SchemaVersion is the newest migration this binary knows.
+func SchemaVersion() uint {
+	names, _ := fs.Glob(migrationsFS, "migrations/*.up.sql")
+	sort.Strings(names)
+	var v uint
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		i, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err == nil && uint(i) > v {
+			v = uint(i)
+		}
+	}
+	return v
+}
+
+// Migrate applies the embedded migrations. It refuses a dirty schema or one newer
+// than this binary with a message that says what to do.
+func Migrate(path string) error {
+	// migrate closes the handle it is given: it gets its own.
+	h, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return fmt.Errorf("open database for migration: %w", err)
+	}
+	src, err := iofs.New(migrationsFS, "migrations")
+	if err != nil {
+		h.Close()
+		return fmt.Errorf("migrations: %w", err)
+	}
+	drv, err := sqlite.WithInstance(h, &sqlite.Config{})
+	if err != nil {
+		h.Close()
+		return fmt.Errorf("migrations on %s: %w", path, err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
+	if err != nil {
+		h.Close()
+		return fmt.Errorf("migrations: %w", err)
+	}
+	defer m.Close()
+	v, dirty, err := m.Version()
+	if err != nil && !errors.Is(err, migrate.ErrNilVersion) {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if dirty {
+		return fmt.Errorf("database %s: migration %d failed part-way (schema is dirty); restore the last backup "+
+			"(stop, copy the backup over the database file, start) or repair it by hand", path, v)
+	}
+	if v > SchemaVersion() {
+		return fmt.Errorf("database %s has schema version %d, newer than this binary knows (%d): run a newer kartoteka",
+			path, v, SchemaVersion())
+	}
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("apply migrations to %s: %w", path, err)
+	}
+	return nil
+}
+
+// Version reports the schema version recorded in the database.
+func (s *Store) Version() (uint, error) {
+	var v uint
+	var dirty bool
+	err := s.reader.QueryRow("SELECT version, dirty FROM schema_migrations LIMIT 1").Scan(&v, &dirty)
+	return v, err
+}

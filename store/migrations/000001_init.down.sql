@@ -1,0 +1,10 @@
+DROP TABLE transactions;
+DROP TABLE card_events;
+DROP TABLE auto_tasks;
+DROP TABLE cards;
+DROP TABLE audit_log;
+DROP TABLE settings;
+DROP TABLE contractors;
+DROP TABLE banks;
+DROP TABLE sessions;
+DROP TABLE users;
