@@ -54,3 +54,9 @@ GROUP BY stage;
 SELECT COUNT(*) AS open, CAST(COALESCE(SUM(deadline < @now), 0) AS INTEGER) AS overdue
 FROM auto_tasks
 WHERE assignee_id = @assignee_id AND status IN ('new', 'in_progress');
+
+-- name: AutoTaskSetAssignee :exec
+UPDATE auto_tasks SET assignee_id = @assignee_id WHERE id = @id;
+
+-- name: AutoTaskListOpenCard :many
+SELECT * FROM auto_tasks WHERE card_id = ? AND status IN ('new', 'in_progress') ORDER BY id;

@@ -13,7 +13,7 @@ JOIN users a ON a.id = c.accountant_id
 WHERE c.id = ?;
 
 -- name: CardList :many
-SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.contact_name, c.contact_phone, c.created_at, c.updated_at,
+SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.version, c.contact_name, c.contact_phone, c.created_at, c.updated_at,
     b.name AS bank_name, s.name AS supplier_name,
     w.name AS warmer_name, m.name AS manager_name, a.name AS accountant_name
 FROM cards c
@@ -58,7 +58,7 @@ UPDATE cards SET lifecycle = @lifecycle, stage = sqlc.narg('stage'), stage_enter
 WHERE id = @id AND version = @version;
 
 -- name: CardArchive :execrows
-UPDATE cards SET lifecycle = 'archived', archived_at = @now, version = version + 1, updated_at = @now
+UPDATE cards SET lifecycle = 'archived', updated_at = @now, archived_at = @now, version = version + 1
 WHERE id = @id AND lifecycle = 'worked_out';
 
 -- name: CardBumpVersion :execrows

@@ -14,3 +14,4 @@ DELETE FROM transactions WHERE id = @id AND card_id = @card_id;
 
 -- name: TransactionCount :one
 SELECT COUNT(*) FROM transactions WHERE card_id = ?;
+

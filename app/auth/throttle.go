@@ -236,7 +236,7 @@ func addrKey(addr string) string { return boundKey(strings.TrimSpace(addr)) }
 // boundKey keeps attacker-chosen keys from costing unbounded memory.
 func boundKey(k string) string {
 	if len(k) <= maxKeyBytes {
-		return k
+		return strings.Clone(k) // the key outlives the call; fiber strings alias a reused request buffer
 	}
 	sum := sha256.Sum256([]byte(k))
 	return "#sha256:" + hex.EncodeToString(sum[:])

@@ -47,11 +47,3 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 func (s *Server) report(c *fiber.Ctx) error {
 	return s.render(c, "report/report", "Отчёт", "report", nil, nil)
 }
-
-func (s *Server) tracker(c *fiber.Ctx) error {
-	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, nil)
-}
-
-func (s *Server) cards(c *fiber.Ctx) error {
-	return s.render(c, "cards/cards", "Карты", "cards", nil, nil)
-}

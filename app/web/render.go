@@ -11,6 +11,7 @@ import (
 
 	"kartoteka/app/auth"
 	"kartoteka/app/money"
+	"kartoteka/app/pipeline"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -87,14 +88,24 @@ func (s *Server) funcs() template.FuncMap {
 			return s.inTZ(*t).Format("02.01.2006 15:04")
 		},
 		"date": fmtDate,
-		"mask": maskNumber,
-		"inc":  func(i int) int { return i + 1 },
-		"add":  func(a, b int) int { return a + b },
-		"join": strings.Join,
-		"has":  func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
-		"can":  func(u *User, sec string) bool { return u != nil && auth.Can(u.Role, auth.Section(sec)) },
-		"str":  func(v any) string { return fmt.Sprint(v) },
-		"i64":  func(v int64) string { return strconv.FormatInt(v, 10) },
+		"kop":  func(k money.Kopecks) string { return strconv.FormatInt(int64(k), 10) },
+		"stageLabel": func(p *int64) string {
+			if p == nil {
+				return ""
+			}
+			return pipeline.Stage(*p).Label()
+		},
+		"luhn":   pipeline.Luhn,
+		"int64":  func(v pipeline.Stage) int64 { return int64(v) },
+		"spaced": spacedNumber,
+		"mask":   maskNumber,
+		"inc":    func(i int) int { return i + 1 },
+		"add":    func(a, b int) int { return a + b },
+		"join":   strings.Join,
+		"has":    func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"can":    func(u *User, sec string) bool { return u != nil && auth.Can(u.Role, auth.Section(sec)) },
+		"str":    func(v any) string { return fmt.Sprint(v) },
+		"i64":    func(v int64) string { return strconv.FormatInt(v, 10) },
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0
@@ -122,3 +133,15 @@ func fmtDate(d string) string {
 
 // maskNumber shows only the last four digits of a card number.
 func maskNumber(last4 string) string { return "•••• " + last4 }
+
+// spacedNumber groups a full card number by four digits for reading.
+func spacedNumber(n string) string {
+	var b strings.Builder
+	for i, r := range n {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -23,7 +23,13 @@
     es = new EventSource('/events');
     es.onmessage = function (e) {
       var topics = (e.data || '').split(' ');
-      document.body.dispatchEvent(new CustomEvent('kt:live', { detail: { topics: topics } }));
+      window.KLiveSeen = (window.KLiveSeen || 0) + 1;
+      topics.forEach(function (t) {
+        if (!t) return;
+        var name = 'kt:' + t.replace(':', '-');
+        document.body.dispatchEvent(new CustomEvent(name, { detail: { topics: topics } }));
+        if (t === 'all') ['kt:tracker', 'kt:cards'].forEach(function (n) { document.body.dispatchEvent(new CustomEvent(n)); });
+      });
     };
     es.addEventListener('hello', function () { document.body.dataset.liveReady = '1'; });
   }
@@ -44,19 +50,129 @@
     var c = e.target.closest('[data-confirm]');
     if (c && !window.confirm(c.getAttribute('data-confirm'))) { e.preventDefault(); e.stopPropagation(); }
   }, true);
-  // A server answer may ask to close the modal (after a successful save).
-  document.body && document.body.addEventListener('kt:close-modal', function () {});
   document.addEventListener('htmx:afterSwap', function (e) { initTables(e.detail.target); });
   // Let 422 and 409 answers render inside the modal so messages show next to fields.
   document.addEventListener('htmx:beforeSwap', function (e) {
     var s = e.detail.xhr.status;
     if (s === 422 || s === 409) { e.detail.shouldSwap = true; e.detail.isError = false; }
   });
-  document.addEventListener('kt-close-modal', function () {
-    var el = document.getElementById('kt-modal');
-    var m = bootstrap.Modal.getInstance(el);
-    if (m) m.hide();
+  // A live refresh must not throw away what someone is typing: regions holding a
+  // transactions row being typed wait until it is saved or cleared.
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail.elt;
+    if (!elt || e.detail.requestConfig.verb !== 'get') return;
+    var typing = Array.prototype.some.call(elt.querySelectorAll('.kt-tx-new input[data-tx-amount]'), function (i) { return i.value.trim() !== ''; });
+    if (typing) e.preventDefault();
   });
 
-  document.addEventListener('DOMContentLoaded', function () { initTables(); connect(); });
+  // «Только мои» on the tracker.
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (t.id === 'only-mine') window.location = t.checked ? t.dataset.hrefOn : t.dataset.hrefOff;
+    if (t.dataset && t.dataset.checkAll) {
+      document.querySelectorAll('[data-check="' + t.dataset.checkAll + '"]').forEach(function (c) { c.checked = t.checked; });
+    }
+  });
+
+  document.addEventListener('DOMContentLoaded', function () { initTables(); initArchive(); initCardForm(); connect(); });
+
+  // The archive tab: server-side paging, sorting and the seven filters.
+  function initArchive() {
+    var t = document.getElementById('archive-table');
+    if (!t) return;
+    var form = document.getElementById('archive-filters');
+    var dt = new DataTable(t, {
+      serverSide: true, processing: true, searching: false, pageLength: 25, order: [[0, 'desc']],
+      columnDefs: [{ targets: '_all', orderable: false }, { targets: 0, orderable: true }],
+      language: { url: ru },
+      ajax: function (data, callback) {
+        var p = new URLSearchParams(new FormData(form));
+        p.set('draw', data.draw); p.set('start', data.start); p.set('length', data.length);
+        p.set('order[0][dir]', data.order && data.order[0] ? data.order[0].dir : 'desc');
+        fetch('/cards/archive?' + p.toString(), { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(callback);
+      },
+      columns: [
+        { data: 0, render: function (d) { return '<a href="/cards/' + d + '">№ ' + d + '</a>'; } },
+        { data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5 }, { data: 6 }, { data: 7 }, { data: 8 }, { data: 9 }
+      ]
+    });
+    var timer;
+    form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
+    form.addEventListener('submit', function (e) { e.preventDefault(); dt.draw(); });
+  }
+
+  // Card form: the supplier's default commission fills an untouched rate field.
+  function initCardForm() {
+    var sel = document.querySelector('#card-form select[name=supplier_id]');
+    var rates = document.getElementById('supplier-rates');
+    if (!sel || !rates) return;
+    var map = {};
+    try { map = JSON.parse(rates.textContent) || {}; } catch (e) { map = {}; }
+    var rate = document.querySelector('#card-form input[name=commission_rate]');
+    var touched = false;
+    rate.addEventListener('input', function () { touched = true; });
+    sel.addEventListener('change', function () {
+      if (!touched && map[sel.value] !== undefined) rate.value = map[sel.value];
+    });
+  }
+
+  // Stage 8: fields shown only for one answer.
+  function applyOnlyIf(root) {
+    (root || document).querySelectorAll('[data-only-if]').forEach(function (el) {
+      var parts = el.dataset.onlyIf.split('=');
+      var form = el.closest('form');
+      var src = form && form.querySelector('[name="' + parts[0] + '"]');
+      el.hidden = !src || src.value !== parts[1];
+    });
+  }
+  document.addEventListener('change', function (e) { if (e.target.closest('#stage-form')) applyOnlyIf(); });
+  document.addEventListener('htmx:afterSwap', function () { applyOnlyIf(); recalcAll(); });
+
+  // Transactions editor: totals recomputed as rows are typed, added and removed,
+  // with KMoney (the same rules as app/money on the server).
+  function recalc(ed) {
+    var lines = [];
+    ed.querySelectorAll('.kt-tx-row').forEach(function (r) {
+      lines.push({ amount: BigInt(r.dataset.amount), rate: BigInt(r.dataset.rate) });
+    });
+    var a = ed.querySelector('[data-tx-amount]'), rt = ed.querySelector('[data-tx-rate]');
+    var pending = false;
+    if (a && rt) {
+      var pa = KMoney.parseKopecks(a.value), pr = KMoney.parseRate(rt.value);
+      var fbA = a.parentNode.querySelector('.invalid-feedback');
+      if (a.value.trim() !== '' && !pa.ok) { a.classList.add('is-invalid'); if (fbA) fbA.textContent = pa.error; }
+      else if (a.value.trim() !== '' && pa.value <= 0n) { a.classList.add('is-invalid'); if (fbA) fbA.textContent = 'Сумма должна быть больше нуля'; }
+      else if (a.dataset.live) { a.classList.remove('is-invalid'); }
+      a.dataset.live = '1';
+      var cPrev = ed.querySelector('[data-tx-preview=commission]'), nPrev = ed.querySelector('[data-tx-preview=net]');
+      if (pa.ok && pa.value > 0n && pr.ok) {
+        pending = true;
+        var c = KMoney.commission(pa.value, pr.value);
+        lines.push({ amount: pa.value, rate: pr.value });
+        if (cPrev) cPrev.textContent = KMoney.format(c);
+        if (nPrev) nPrev.textContent = KMoney.format(pa.value - c);
+      } else { if (cPrev) cPrev.textContent = ''; if (nPrev) nPrev.textContent = ''; }
+    }
+    var t = KMoney.sum(lines);
+    ed.querySelector('[data-total=amount]').textContent = KMoney.format(t.amount);
+    ed.querySelector('[data-total=commission]').textContent = KMoney.format(t.commission);
+    ed.querySelector('[data-total=net]').textContent = KMoney.format(t.net);
+    var note = ed.querySelector('[data-tx-pending]');
+    if (note) note.hidden = !pending;
+    return t;
+  }
+  function recalcAll() { document.querySelectorAll('.kt-tx').forEach(recalc); }
+  window.KRecalc = recalcAll;
+  document.addEventListener('input', function (e) {
+    var ed = e.target.closest('.kt-tx');
+    if (ed) recalc(ed);
+  });
+  // Enter in the new row adds it.
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.closest('.kt-tx-new')) {
+      e.preventDefault();
+      var b = e.target.closest('.kt-tx').querySelector('[data-tx-add]');
+      if (b) b.click();
+    }
+  });
 })();

@@ -171,6 +171,47 @@ func (q *Queries) AutoTaskListCard(ctx context.Context, cardID int64) ([]AutoTas
 	return items, nil
 }
 
+const autoTaskListOpenCard = `-- name: AutoTaskListOpenCard :many
+SELECT id, card_id, stage, kind, assignee_id, status, deadline, rolls, fields, created_at, started_at, done_at, done_by FROM auto_tasks WHERE card_id = ? AND status IN ('new', 'in_progress') ORDER BY id
+`
+
+func (q *Queries) AutoTaskListOpenCard(ctx context.Context, cardID int64) ([]AutoTask, error) {
+	rows, err := q.db.QueryContext(ctx, autoTaskListOpenCard, cardID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AutoTask{}
+	for rows.Next() {
+		var i AutoTask
+		if err := rows.Scan(
+			&i.ID,
+			&i.CardID,
+			&i.Stage,
+			&i.Kind,
+			&i.AssigneeID,
+			&i.Status,
+			&i.Deadline,
+			&i.Rolls,
+			&i.Fields,
+			&i.CreatedAt,
+			&i.StartedAt,
+			&i.DoneAt,
+			&i.DoneBy,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const autoTaskOpenStage = `-- name: AutoTaskOpenStage :one
 SELECT id, card_id, stage, kind, assignee_id, status, deadline, rolls, fields, created_at, started_at, done_at, done_by FROM auto_tasks
 WHERE card_id = ?1 AND kind = 'stage' AND status IN ('new', 'in_progress')
@@ -209,6 +250,20 @@ type AutoTaskRollParams struct {
 
 func (q *Queries) AutoTaskRoll(ctx context.Context, arg AutoTaskRollParams) error {
 	_, err := q.db.ExecContext(ctx, autoTaskRoll, arg.Deadline, arg.ID)
+	return err
+}
+
+const autoTaskSetAssignee = `-- name: AutoTaskSetAssignee :exec
+UPDATE auto_tasks SET assignee_id = ?1 WHERE id = ?2
+`
+
+type AutoTaskSetAssigneeParams struct {
+	AssigneeID int64
+	ID         int64
+}
+
+func (q *Queries) AutoTaskSetAssignee(ctx context.Context, arg AutoTaskSetAssigneeParams) error {
+	_, err := q.db.ExecContext(ctx, autoTaskSetAssignee, arg.AssigneeID, arg.ID)
 	return err
 }
 

@@ -13,12 +13,12 @@ import (
 )
 
 const cardArchive = `-- name: CardArchive :execrows
-UPDATE cards SET lifecycle = 'archived', archived_at = ?1, version = version + 1, updated_at = ?1
+UPDATE cards SET lifecycle = 'archived', updated_at = ?1, archived_at = ?1, version = version + 1
 WHERE id = ?2 AND lifecycle = 'worked_out'
 `
 
 type CardArchiveParams struct {
-	Now *time.Time
+	Now time.Time
 	ID  int64
 }
 
@@ -169,7 +169,7 @@ func (q *Queries) CardGet(ctx context.Context, id int64) (Card, error) {
 }
 
 const cardList = `-- name: CardList :many
-SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.contact_name, c.contact_phone, c.created_at, c.updated_at,
+SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.version, c.contact_name, c.contact_phone, c.created_at, c.updated_at,
     b.name AS bank_name, s.name AS supplier_name,
     w.name AS warmer_name, m.name AS manager_name, a.name AS accountant_name
 FROM cards c
@@ -194,6 +194,7 @@ type CardListRow struct {
 	Last4          string
 	Lifecycle      string
 	Stage          *int64
+	Version        int64
 	ContactName    string
 	ContactPhone   string
 	CreatedAt      time.Time
@@ -220,6 +221,7 @@ func (q *Queries) CardList(ctx context.Context, arg CardListParams) ([]CardListR
 			&i.Last4,
 			&i.Lifecycle,
 			&i.Stage,
+			&i.Version,
 			&i.ContactName,
 			&i.ContactPhone,
 			&i.CreatedAt,

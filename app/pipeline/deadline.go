@@ -1,0 +1,49 @@
+package pipeline
+
+import "time"
+
+// Office is what deadlines depend on: the time zone, the end of the working day
+// and the per-stage day offsets (settings).
+type Office struct {
+	Loc           *time.Location
+	WorkdayEndMin int
+	Days          map[Stage]int // for DaysAfter stages
+}
+
+// Day is the calendar date of t in the office.
+func (o Office) Day(t time.Time) time.Time {
+	t = t.In(o.Loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, o.Loc)
+}
+
+// EndOfDay is the end of the working day, days after t's date, as UTC.
+func (o Office) EndOfDay(t time.Time, days int) time.Time {
+	d := o.Day(t).AddDate(0, 0, days)
+	return d.Add(time.Duration(o.WorkdayEndMin) * time.Minute).UTC()
+}
+
+// Today is the office's date of now as 'YYYY-MM-DD'.
+func (o Office) Today(now time.Time) string { return now.In(o.Loc).Format(DateLayout) }
+
+// Deadline is the deadline of the task created when a card enters stage s at time entered.
+func (o Office) Deadline(s Stage, entered time.Time, warmingDays int) time.Time {
+	d, _ := Get(s)
+	switch d.Deadline {
+	case WarmingEnd:
+		return o.EndOfDay(entered, warmingDays)
+	case EndOfToday:
+		return o.EndOfDay(entered, 0)
+	}
+	return o.EndOfDay(entered, o.Days[s])
+}
+
+// WarmingEnds is the first day (00:00 office time, as UTC) on which stage 3 may be completed.
+func (o Office) WarmingEnds(entered time.Time, warmingDays int) time.Time {
+	return o.Day(entered).AddDate(0, 0, warmingDays).UTC()
+}
+
+// BankNoAnswerDeadline is where «Ответа нет» moves the stage-8 deadline: end of the next day.
+func (o Office) BankNoAnswerDeadline(now time.Time) time.Time { return o.EndOfDay(now, 1) }
+
+// Overdue tells whether an open task's deadline has passed (computed, never stored).
+func Overdue(deadline, now time.Time) bool { return now.After(deadline) }

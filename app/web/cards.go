@@ -1,0 +1,438 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/money"
+	"kartoteka/app/pipeline"
+	"kartoteka/store"
+	"kartoteka/store/db"
+)
+
+// cardTabs are the four tabs of «Карты»: query value, label, lifecycle.
+var cardTabs = []struct{ Tab, Label, Lifecycle string }{
+	{"new", "Новые карты", "new"}, {"work", "В работе", "in_work"}, {"done", "Отработаны", "worked_out"}, {"archive", "Архив", "archived"},
+}
+
+func actorOf(c *fiber.Ctx) store.Actor {
+	u := userOf(c)
+	return store.Actor{ID: u.ID, Privileged: u.Role.SeesAll()}
+}
+
+// onlyMine is the user filter for lists: nil for owner/admin (they see everything).
+func onlyMine(c *fiber.Ctx) *int64 {
+	u := userOf(c)
+	if u.Role.SeesAll() {
+		return nil
+	}
+	return &u.ID
+}
+
+func (s *Server) cards(c *fiber.Ctx) error {
+	tab := c.Query("tab", "new")
+	lifecycle := ""
+	for _, t := range cardTabs {
+		if t.Tab == tab {
+			lifecycle = t.Lifecycle
+		}
+	}
+	if lifecycle == "" {
+		return fiber.ErrNotFound
+	}
+	data := fiber.Map{"Tab": tab, "Tabs": cardTabs}
+	counts, err := s.st.Q.CardCountByLifecycle(c.Context(), onlyMine(c))
+	if err != nil {
+		return err
+	}
+	cm := map[string]int64{}
+	for _, r := range counts {
+		cm[r.Lifecycle] = r.N
+	}
+	data["Counts"] = cm
+	if tab == "archive" {
+		if err := s.archiveFilters(c, data); err != nil {
+			return err
+		}
+	} else if err := s.cardRows(c, lifecycle, data); err != nil {
+		return err
+	}
+	if c.Query("part") == "table" {
+		return c.Render("cards/table", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+	}
+	return s.render(c, "cards/list", "Карты", "cards", nil, data)
+}
+
+func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
+	rows, err := s.st.Q.CardList(c.Context(), db.CardListParams{Lifecycle: lifecycle, UserID: onlyMine(c)})
+	if err != nil {
+		return err
+	}
+	data["Rows"] = rows
+	data["Lifecycle"] = lifecycle
+	return nil
+}
+
+// archiveFilters gives the archive tab its select options.
+func (s *Server) archiveFilters(c *fiber.Ctx, data fiber.Map) error {
+	banks, err := s.st.Q.BankList(c.Context())
+	if err != nil {
+		return err
+	}
+	sup, err := s.st.Q.ContractorList(c.Context())
+	if err != nil {
+		return err
+	}
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return err
+	}
+	byRole := map[string][]db.User{}
+	for _, u := range users {
+		byRole[u.Role] = append(byRole[u.Role], u)
+	}
+	data["Banks"], data["Suppliers"], data["ByRole"] = banks, sup, byRole
+	return nil
+}
+
+func qInt(c *fiber.Ctx, name string) int64 {
+	n, _ := strconv.ParseInt(c.Query(name), 10, 64)
+	return n
+}
+
+// cardsArchive answers DataTables' server-side requests for the archive tab.
+func (s *Server) cardsArchive(c *fiber.Ctx) error {
+	f := store.ArchiveFilter{
+		Number: c.Query("number"), Contact: c.Query("contact"), BankID: qInt(c, "bank"), SupplierID: qInt(c, "supplier"),
+		WarmerID: qInt(c, "warmer"), ManagerID: qInt(c, "manager"), AccountID: qInt(c, "accountant"),
+		Offset: int(qInt(c, "start")), Limit: int(qInt(c, "length")), SortAsc: c.Query("order[0][dir]") == "asc",
+	}
+	if m := onlyMine(c); m != nil {
+		f.OnlyUser = *m
+	}
+	p, err := s.st.Archive(c.Context(), f)
+	if err != nil {
+		return err
+	}
+	rows := make([][]string, 0, len(p.Rows))
+	for _, r := range p.Rows {
+		at := ""
+		if r.ArchivedAt != nil {
+			at = s.inTZ(*r.ArchivedAt).Format("02.01.2006")
+		}
+		rows = append(rows, []string{i64s(r.ID), maskNumber(r.Last4), r.ContactName, r.ContactPhone, r.Bank, r.Supplier,
+			r.Warmer, r.Manager, r.Accountant, at})
+	}
+	return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": p.Total, "recordsFiltered": p.Filtered, "data": rows})
+}
+
+// ---- create and edit
+
+var cardFields = []string{"number", "bank_id", "supplier_id", "contact_name", "contact_phone", "warmer_id", "manager_id",
+	"accountant_id", "commission_rate", "warming_days", "warming_every_days", "notes", "version"}
+
+func formInt(f *Form, name string) int64 {
+	n, _ := strconv.ParseInt(f.Get(name), 10, 64)
+	return n
+}
+
+// parseCard validates the card form into a store input.
+func parseCard(f *Form) (store.CardInput, bool) {
+	var in store.CardInput
+	f.Require("Выберите из списка", "bank_id", "supplier_id", "warmer_id", "manager_id", "accountant_id")
+	if f.Get("number") == "" {
+		f.Fail("number", "Укажите номер карты")
+	} else if n, ok := pipeline.NormalizeCardNumber(f.Get("number")); !ok {
+		f.Fail("number", "Номер карты — от 13 до 19 цифр")
+	} else {
+		in.Number = n
+	}
+	in.BankID, in.SupplierID = formInt(f, "bank_id"), formInt(f, "supplier_id")
+	in.WarmerID, in.ManagerID, in.AccountantID = formInt(f, "warmer_id"), formInt(f, "manager_id"), formInt(f, "accountant_id")
+	in.ContactName = f.Get("contact_name")
+	f.MaxLen("contact_name", 200)
+	in.ContactPhone = phoneField(f, "contact_phone")
+	if r, err := money.ParseRate(f.Get("commission_rate")); err != nil {
+		f.Fail("commission_rate", err.Error())
+	} else {
+		in.Rate = r
+	}
+	in.WarmingDays = intField(f, "warming_days", 1, 90)
+	in.WarmingEveryDays = intField(f, "warming_every_days", 1, 30)
+	in.Notes = f.Get("notes")
+	f.MaxLen("notes", 4000)
+	return in, f.OK()
+}
+
+// cardFormData gives the form its choices: active people of each role, banks, suppliers,
+// plus the ones already on the card even if inactive now.
+func (s *Server) cardFormData(c *fiber.Ctx, card *db.Card) (fiber.Map, error) {
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	keep := map[int64]bool{}
+	if card != nil {
+		keep[card.WarmerID], keep[card.ManagerID], keep[card.AccountantID] = true, true, true
+	}
+	byRole := map[string][]Option{}
+	for _, u := range users {
+		if u.Active == 1 || keep[u.ID] {
+			byRole[u.Role] = append(byRole[u.Role], Option{i64s(u.ID), u.Name})
+		}
+	}
+	banks, err := s.st.Q.BankList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	var bo []Option
+	for _, b := range banks {
+		if b.Active == 1 || (card != nil && card.BankID == b.ID) {
+			bo = append(bo, Option{i64s(b.ID), b.Name})
+		}
+	}
+	sup, err := s.st.Q.ContractorList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	var so []Option
+	rates := map[string]string{}
+	for _, x := range sup {
+		if x.Active == 1 || (card != nil && card.SupplierID == x.ID) {
+			so = append(so, Option{i64s(x.ID), x.Name})
+			if x.CommissionRate != nil {
+				rates[i64s(x.ID)] = x.CommissionRate.Input()
+			}
+		}
+	}
+	return fiber.Map{"Card": card, "Warmers": byRole["warmer"], "Managers": byRole["manager"], "Accountants": byRole["accountant"],
+		"Banks": bo, "Suppliers": so, "Rates": rates}, nil
+}
+
+func (s *Server) cardFormPage(c *fiber.Ctx, f *Form, card *db.Card) error {
+	data, err := s.cardFormData(c, card)
+	if err != nil {
+		return err
+	}
+	title := "Новая карта"
+	if card != nil {
+		title = "Карта № " + i64s(card.ID)
+		data["Tx"], err = s.txData(c, *card, nil)
+		if err != nil {
+			return err
+		}
+	}
+	if !f.OK() {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return s.render(c, "cards/form", title, "cards", f, data)
+}
+
+func (s *Server) cardNew(c *fiber.Ctx) error {
+	st := s.Settings()
+	f := NewForm(map[string]string{"warming_days": i64s(st.WarmingDays), "warming_every_days": i64s(st.WarmingEveryDays), "commission_rate": "0"})
+	return s.cardFormPage(c, f, nil)
+}
+
+func (s *Server) cardCreate(c *fiber.Ctx) error {
+	f := formFrom(c, cardFields...)
+	in, ok := parseCard(f)
+	if ok {
+		id, err := s.st.CreateCard(c.Context(), actorOf(c), in)
+		if fieldError(f, err) != nil {
+			return err
+		}
+		if f.OK() {
+			s.publish("cards")
+			return redirectFlash(c, "/cards/"+i64s(id), "Карта № "+i64s(id)+" зарегистрирована"+luhnWarning(in.Number))
+		}
+	}
+	return s.cardFormPage(c, f, nil)
+}
+
+func luhnWarning(number string) string {
+	if pipeline.Luhn(number) {
+		return ""
+	}
+	return ". Внимание: номер не проходит проверку по алгоритму Луна — проверьте цифры"
+}
+
+// loadCard reads the card of the :id param and checks the user may see it.
+func (s *Server) loadCard(c *fiber.Ctx) (db.Card, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return db.Card{}, err
+	}
+	card, err := s.st.Q.CardGet(c.Context(), id)
+	if isNoRows(err) {
+		return card, fiber.ErrNotFound
+	}
+	if err != nil {
+		return card, err
+	}
+	if u := userOf(c); !u.Role.SeesAll() && !store.Responsible(card, u.ID) {
+		return card, store.ErrForbidden
+	}
+	return card, nil
+}
+
+func cardForm(card db.Card) *Form {
+	return NewForm(map[string]string{
+		"number": card.Number, "bank_id": i64s(card.BankID), "supplier_id": i64s(card.SupplierID),
+		"contact_name": card.ContactName, "contact_phone": card.ContactPhone, "warmer_id": i64s(card.WarmerID),
+		"manager_id": i64s(card.ManagerID), "accountant_id": i64s(card.AccountantID), "commission_rate": card.CommissionRate.Input(),
+		"warming_days": i64s(card.WarmingDays), "warming_every_days": i64s(card.WarmingEveryDays), "notes": card.Notes,
+		"version": i64s(card.Version),
+	})
+}
+
+func (s *Server) cardEdit(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	if card.Lifecycle == "archived" {
+		return fiber.NewError(fiber.StatusConflict, "Карта в архиве: её нельзя изменить")
+	}
+	return s.cardFormPage(c, cardForm(card), &card)
+}
+
+func (s *Server) cardUpdate(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	f := formFrom(c, cardFields...)
+	in, ok := parseCard(f)
+	if ok {
+		err := s.st.UpdateCard(c.Context(), actorOf(c), card.ID, formInt(f, "version"), in)
+		if errors.Is(err, store.ErrConflict) {
+			f.Fail("version", msgStale)
+			c.Status(fiber.StatusConflict)
+			fresh, _ := s.st.Q.CardGet(c.Context(), card.ID)
+			f.Values["version"] = i64s(fresh.Version)
+			return s.cardFormPage409(c, f, &fresh)
+		}
+		if fieldError(f, err) != nil {
+			return err
+		}
+		if f.OK() {
+			s.publish("cards", "tracker", cardTopic(card.ID))
+			return redirectFlash(c, "/cards/"+i64s(card.ID), "Изменения сохранены"+luhnWarning(in.Number))
+		}
+	}
+	return s.cardFormPage(c, f, &card)
+}
+
+// cardFormPage409 re-renders the edit form after a conflict, keeping what was typed.
+func (s *Server) cardFormPage409(c *fiber.Ctx, f *Form, card *db.Card) error {
+	data, err := s.cardFormData(c, card)
+	if err != nil {
+		return err
+	}
+	if data["Tx"], err = s.txData(c, *card, nil); err != nil {
+		return err
+	}
+	return s.render(c, "cards/form", "Карта № "+i64s(card.ID), "cards", f, data)
+}
+
+const msgStale = "Карта уже изменена другим пользователем"
+
+func cardTopic(id int64) string { return "card:" + i64s(id) }
+
+func (s *Server) cardStart(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if err := s.st.StartCard(c.Context(), actorOf(c), card.ID, version); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fiber.NewError(fiber.StatusConflict, msgStale)
+		}
+		return err
+	}
+	s.publish("cards", "tracker", cardTopic(card.ID))
+	if c.Get("HX-Request") != "" {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return redirectFlash(c, "/cards?tab=work", "Карта № "+i64s(card.ID)+" запущена: этап 1 «"+pipeline.AccessRebind.Label()+"»")
+}
+
+func (s *Server) cardsToArchive(c *fiber.Ctx) error {
+	args := c.Context().PostArgs().PeekMulti("id")
+	var ids []int64
+	for _, a := range args {
+		if id, err := strconv.ParseInt(string(a), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return redirectFlash(c, "/cards?tab=done", "Отметьте карты, которые нужно отправить в архив")
+	}
+	n, err := s.st.ArchiveCards(c.Context(), actorOf(c), ids)
+	if err != nil {
+		return err
+	}
+	s.publish("cards")
+	return redirectFlash(c, "/cards?tab=done", "В архив отправлено карт: "+itoa(n))
+}
+
+// ---- card page
+
+func (s *Server) cardPage(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	data, err := s.cardPageData(c, card)
+	if err != nil {
+		return err
+	}
+	if c.Query("part") == "main" {
+		return c.Render("cards/card_main", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+	}
+	return s.render(c, "cards/card", "Карта № "+i64s(card.ID), "cards", nil, data)
+}
+
+// TimelineItem is one line of a card's history: a stage task or an event.
+type TimelineItem struct {
+	At       string
+	Title    string
+	Who      string
+	Lines    []pipeline.Line
+	Text     string
+	Kind     string // "task", "open", "correction", "event"
+	Deadline string
+	Rolls    int64
+	sortKey  int64
+}
+
+func (s *Server) cardPageData(c *fiber.Ctx, card db.Card) (fiber.Map, error) {
+	view, err := s.st.Q.CardView(c.Context(), card.ID)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := s.timeline(c, card.ID)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.txData(c, card, nil)
+	if err != nil {
+		return nil, err
+	}
+	u := userOf(c)
+	data := fiber.Map{"Card": view, "Timeline": tl, "Tx": tx,
+		"ShowNumber": u.Role.SeesAll() || store.Responsible(card, u.ID),
+		"Stages":     pipeline.Stages(), "EarlyTargets": pipeline.EarlyCloseTargets}
+	if card.Stage != nil {
+		data["StageLabel"] = pipeline.Stage(*card.Stage).Label()
+		if t, err := s.st.Q.AutoTaskOpenStage(c.Context(), card.ID); err == nil {
+			data["OpenTask"] = t
+			data["CanComplete"] = u.Role.SeesAll() || t.AssigneeID == u.ID
+		}
+	}
+	return data, nil
+}

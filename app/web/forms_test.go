@@ -1,0 +1,769 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/pipeline"
+)
+
+// formCase is one submission of a form and what must come back.
+type formCase struct {
+	name     string
+	role     auth.Role
+	method   string
+	path     string // {owner} {admin} {manager} {warmer} {bank} {contractor} become seeded ids
+	form     url.Values
+	wantCode int
+	wantBody string                             // a substring of the answer, "" for none
+	check    func(t *testing.T, ts *testServer) // after a successful write: is it there?
+}
+
+// vals builds url.Values from "key", "value" pairs.
+func vals(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// with returns a copy of v with the pairs set.
+func with(v url.Values, kv ...string) url.Values {
+	c := url.Values{}
+	for k, x := range v {
+		c[k] = append([]string(nil), x...)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		c.Set(kv[i], kv[i+1])
+	}
+	return c
+}
+
+func (ts *testServer) expand(path string) string {
+	return strings.NewReplacer(
+		"{owner}", fmt.Sprint(ts.users[auth.Owner]), "{admin}", fmt.Sprint(ts.users[auth.Admin]),
+		"{manager}", fmt.Sprint(ts.users[auth.Manager]), "{warmer}", fmt.Sprint(ts.users[auth.Warmer]),
+		"{bank}", fmt.Sprint(ts.bankID), "{contractor}", fmt.Sprint(ts.contractorID),
+	).Replace(path)
+}
+
+// runFormCases runs each case on its own fresh server. A refusal (4xx) must write
+// nothing: the row counts of the directory tables and the audit log stay the same.
+func runFormCases(t *testing.T, cases []formCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t)
+			ts.do(t, tc.role, http.MethodGet, "/healthz", nil) // start the session before counting
+			before := ts.snapshot(t)
+			method := tc.method
+			if method == "" {
+				method = http.MethodPost
+			}
+			path := ts.expand(tc.path)
+			resp, body := ts.do(t, tc.role, method, path, tc.form)
+			if resp.StatusCode != tc.wantCode {
+				t.Fatalf("%s %s as %s: status %d, want %d\n%s", method, path, tc.role, resp.StatusCode, tc.wantCode, snippet(formErrors(body)))
+			}
+			if tc.wantBody != "" && !has(body, tc.wantBody) {
+				t.Errorf("%s %s: body lacks %q; form errors: %s", method, path, tc.wantBody, formErrors(body))
+			}
+			if resp.StatusCode >= 400 {
+				if after := ts.snapshot(t); fmt.Sprint(after) != fmt.Sprint(before) {
+					t.Errorf("a refused form wrote something: rows before %v, after %v", before, after)
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, ts)
+			}
+		})
+	}
+}
+
+// has tells whether the page shows text (HTML entities decoded).
+func has(body, text string) bool { return strings.Contains(html.UnescapeString(body), text) }
+
+// formErrors extracts the field messages of a page, for failure output.
+func formErrors(body string) string {
+	var out []string
+	for _, part := range strings.Split(body, `data-error-for="`)[1:] {
+		name, msg, _ := strings.Cut(part, `">`)
+		if i := strings.Index(msg, "</div>"); i > 0 {
+			out = append(out, name+": "+html.UnescapeString(strings.Join(strings.Fields(msg[:i]), " ")))
+		}
+	}
+	if len(out) == 0 {
+		return snippet(body)
+	}
+	return strings.Join(out, " | ")
+}
+
+const (
+	msgRequired = "Заполните поле"
+	msgShortPw  = "Пароль должен быть не короче 8 символов"
+	msgRate     = "Комиссия — число от 0 до 100"
+)
+
+func TestEmployeeForms(t *testing.T) {
+	valid := vals("name", "Новикова Ольга", "login", "olga.n", "role", "accountant",
+		"phone", "8 (912) 345-67-89", "password", "long-enough")
+	edit := vals("name", "Смирнов Павел Петрович", "login", "manager", "role", "manager", "phone", "+7 912 000-00-01")
+	cases := []formCase{
+		{name: "create", role: owner, path: "/directory/employees/new", form: valid, wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, err := ts.st.Q.UserGetByLogin(context.Background(), "olga.n")
+				if err != nil {
+					t.Fatalf("created user not found: %v", err)
+				}
+				if u.Name != "Новикова Ольга" || u.Role != "accountant" || u.Phone != "+79123456789" || u.Active != 1 {
+					t.Errorf("created user = %+v", u)
+				}
+				if !auth.CheckPassword(u.PasswordHash, "long-enough") {
+					t.Error("created user's password does not check")
+				}
+				if n := ts.count(t, "audit_log WHERE entity = 'user' AND entity_id = ? AND action = 'create'", u.ID); n != 1 {
+					t.Errorf("audit rows for the new user: %d, want 1", n)
+				}
+			}},
+		{name: "create without phone", role: owner, path: "/directory/employees/new", form: with(valid, "phone", ""), wantCode: 303},
+		{name: "name empty", role: owner, path: "/directory/employees/new", form: with(valid, "name", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "name blanks", role: owner, path: "/directory/employees/new", form: with(valid, "name", "   "), wantCode: 422, wantBody: msgRequired},
+		{name: "login empty", role: owner, path: "/directory/employees/new", form: with(valid, "login", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "login cyrillic", role: owner, path: "/directory/employees/new", form: with(valid, "login", "ольга"), wantCode: 422, wantBody: "Логин: от 3 до 40"},
+		{name: "login too short", role: owner, path: "/directory/employees/new", form: with(valid, "login", "ol"), wantCode: 422, wantBody: "Логин: от 3 до 40"},
+		{name: "role empty", role: owner, path: "/directory/employees/new", form: with(valid, "role", ""), wantCode: 422, wantBody: "Выберите роль"},
+		{name: "role unknown", role: owner, path: "/directory/employees/new", form: with(valid, "role", "boss"), wantCode: 422, wantBody: "Выберите роль"},
+		{name: "password empty", role: owner, path: "/directory/employees/new", form: with(valid, "password", ""), wantCode: 422, wantBody: msgShortPw},
+		{name: "password too short", role: owner, path: "/directory/employees/new", form: with(valid, "password", "1234567"), wantCode: 422, wantBody: msgShortPw},
+		{name: "bad phone", role: owner, path: "/directory/employees/new", form: with(valid, "phone", "12-34"), wantCode: 422, wantBody: pipeline.PhoneMessage},
+		{name: "phone with letters", role: owner, path: "/directory/employees/new", form: with(valid, "phone", "+7 912 ABC"), wantCode: 422, wantBody: pipeline.PhoneMessage},
+		{name: "duplicate login", role: owner, path: "/directory/employees/new", form: with(valid, "login", "manager"), wantCode: 422, wantBody: "Этот логин уже занят"},
+		{name: "duplicate login other case", role: owner, path: "/directory/employees/new", form: with(valid, "login", "Manager"), wantCode: 422, wantBody: "уже занят"},
+		{name: "name too long", role: owner, path: "/directory/employees/new", form: with(valid, "name", strings.Repeat("я", 101)), wantCode: 422, wantBody: "Слишком длинно"},
+
+		{name: "edit", role: owner, path: "/directory/employees/{manager}", form: edit, wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, _ := ts.st.Q.UserGet(context.Background(), ts.users[auth.Manager])
+				if u.Name != "Смирнов Павел Петрович" || u.Phone != "+79120000001" {
+					t.Errorf("edited user = %+v", u)
+				}
+			}},
+		{name: "edit name empty", role: owner, path: "/directory/employees/{manager}", form: with(edit, "name", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "edit duplicate login", role: owner, path: "/directory/employees/{manager}", form: with(edit, "login", "warmer"), wantCode: 422, wantBody: "Этот логин уже занят"},
+		{name: "edit unknown id", role: owner, path: "/directory/employees/99999", form: edit, wantCode: 404},
+		{name: "edit id not a number", role: owner, path: "/directory/employees/abc", method: http.MethodGet, wantCode: 404},
+		{name: "demote last owner", role: owner, path: "/directory/employees/{owner}",
+			form: vals("name", "Иванов Иван", "login", "owner", "role", "admin"), wantCode: 422,
+			wantBody: "Нельзя сменить роль последнего активного владельца"},
+		{name: "deactivate last owner", role: owner, path: "/directory/employees/{owner}/active", form: vals("active", "0"),
+			wantCode: 422, wantBody: "Нельзя отключить последнего активного владельца"},
+		{name: "reset password too short", role: owner, path: "/directory/employees/{manager}/password",
+			form: vals("new_password", "short"), wantCode: 422, wantBody: msgShortPw},
+		{name: "reset password", role: owner, path: "/directory/employees/{manager}/password",
+			form: vals("new_password", "brand-new-pass"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, _ := ts.st.Q.UserGet(context.Background(), ts.users[auth.Manager])
+				if !auth.CheckPassword(u.PasswordHash, "brand-new-pass") {
+					t.Error("new password does not check")
+				}
+			}},
+		{name: "deactivate manager", role: owner, path: "/directory/employees/{manager}/active", form: vals("active", "0"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, _ := ts.st.Q.UserGet(context.Background(), ts.users[auth.Manager])
+				if u.Active != 0 {
+					t.Error("manager still active")
+				}
+			}},
+	}
+	runFormCases(t, cases)
+}
+
+func TestContractorForms(t *testing.T) {
+	valid := vals("name", "ИП Кравцов", "contact_name", "Кравцов Андрей", "phone", "+7 912 345-67-89",
+		"commission_rate", "2,5", "notes", "карты Сбера")
+	cases := []formCase{
+		{name: "create", role: owner, path: "/directory/contractors/new", form: valid, wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				var rate *int64
+				var phone string
+				err := ts.st.Reader().QueryRow("SELECT commission_rate, phone FROM contractors WHERE name = ?", "ИП Кравцов").Scan(&rate, &phone)
+				if err != nil {
+					t.Fatalf("created contractor not found: %v", err)
+				}
+				if rate == nil || *rate != 250 || phone != "+79123456789" {
+					t.Errorf("created contractor: rate %v, phone %q; want 250, +79123456789", rate, phone)
+				}
+			}},
+		{name: "create without commission", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", ""), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				if n := ts.count(t, "contractors WHERE name = ? AND commission_rate IS NULL", "ИП Кравцов"); n != 1 {
+					t.Errorf("contractor without commission: %d rows with NULL rate, want 1", n)
+				}
+			}},
+		{name: "commission zero", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", "0"), wantCode: 303},
+		{name: "commission 100", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", "100"), wantCode: 303},
+		{name: "name empty", role: owner, path: "/directory/contractors/new", form: with(valid, "name", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "bad phone", role: owner, path: "/directory/contractors/new", form: with(valid, "phone", "позвоните"), wantCode: 422, wantBody: pipeline.PhoneMessage},
+		{name: "commission abc", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", "abc"), wantCode: 422, wantBody: msgRate},
+		{name: "commission 101", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", "101"), wantCode: 422, wantBody: msgRate},
+		{name: "commission 12,345", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", "12,345"), wantCode: 422, wantBody: msgRate},
+		{name: "commission negative", role: owner, path: "/directory/contractors/new", form: with(valid, "commission_rate", "-1"), wantCode: 422, wantBody: msgRate},
+		{name: "duplicate name", role: owner, path: "/directory/contractors/new", form: with(valid, "name", "ООО Поставщик"), wantCode: 422, wantBody: "Подрядчик с таким названием уже есть"},
+		{name: "notes too long", role: owner, path: "/directory/contractors/new", form: with(valid, "notes", strings.Repeat("x", 2001)), wantCode: 422, wantBody: "Слишком длинно"},
+		{name: "edit", role: owner, path: "/directory/contractors/{contractor}", form: with(valid, "name", "ООО Поставщик-2"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				x, err := ts.st.Q.ContractorGet(context.Background(), ts.contractorID)
+				if err != nil || x.Name != "ООО Поставщик-2" || x.CommissionRate == nil || *x.CommissionRate != 250 {
+					t.Errorf("edited contractor = %+v, %v", x, err)
+				}
+			}},
+		{name: "edit commission bad", role: owner, path: "/directory/contractors/{contractor}", form: with(valid, "commission_rate", "101"), wantCode: 422, wantBody: msgRate},
+		{name: "edit unknown id", role: owner, path: "/directory/contractors/99999", form: valid, wantCode: 404},
+		{name: "deactivate", role: owner, path: "/directory/contractors/{contractor}/active", form: vals("active", "0"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				if n := ts.count(t, "contractors WHERE id = ? AND active = 0", ts.contractorID); n != 1 {
+					t.Error("contractor still active")
+				}
+			}},
+		{name: "admin may not", role: admin, path: "/directory/contractors/new", form: valid, wantCode: 403},
+	}
+	runFormCases(t, cases)
+}
+
+func TestBankForms(t *testing.T) {
+	valid := vals("name", "Альфа", "notes", "дебетовые")
+	cases := []formCase{
+		{name: "create as owner", role: owner, path: "/directory/banks/new", form: valid, wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				if n := ts.count(t, "banks WHERE name = ? AND notes = ? AND active = 1", "Альфа", "дебетовые"); n != 1 {
+					t.Errorf("created bank rows: %d, want 1", n)
+				}
+			}},
+		{name: "create as admin", role: admin, path: "/directory/banks/new", form: valid, wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				if n := ts.count(t, "audit_log WHERE entity = 'bank' AND action = 'create' AND user_id = ?", ts.users[auth.Admin]); n != 1 {
+					t.Errorf("audit rows for the admin's bank: %d, want 1", n)
+				}
+			}},
+		{name: "name empty", role: admin, path: "/directory/banks/new", form: with(valid, "name", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "name too long", role: admin, path: "/directory/banks/new", form: with(valid, "name", strings.Repeat("б", 201)), wantCode: 422, wantBody: "Слишком длинно"},
+		{name: "duplicate name", role: admin, path: "/directory/banks/new", form: with(valid, "name", "Тест-Банк"), wantCode: 422, wantBody: "Банк с таким названием уже есть"},
+		{name: "edit", role: admin, path: "/directory/banks/{bank}", form: vals("name", "Тест-Банк 2", "notes", "n"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				b, err := ts.st.Q.BankGet(context.Background(), ts.bankID)
+				if err != nil || b.Name != "Тест-Банк 2" || b.Notes != "n" {
+					t.Errorf("edited bank = %+v, %v", b, err)
+				}
+			}},
+		{name: "edit keeps own name", role: admin, path: "/directory/banks/{bank}", form: vals("name", "Тест-Банк", "notes", "new"), wantCode: 303},
+		{name: "edit name empty", role: admin, path: "/directory/banks/{bank}", form: vals("name", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "edit unknown id", role: admin, path: "/directory/banks/99999", form: valid, wantCode: 404},
+		{name: "deactivate", role: admin, path: "/directory/banks/{bank}/active", form: vals("active", "0"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				if n := ts.count(t, "banks WHERE id = ? AND active = 0", ts.bankID); n != 1 {
+					t.Error("bank still active")
+				}
+			}},
+		{name: "manager may not", role: manager, path: "/directory/banks/new", form: valid, wantCode: 403, wantBody: "Доступ запрещён"},
+	}
+	runFormCases(t, cases)
+}
+
+func TestProfileForms(t *testing.T) {
+	pw := func(cur, nw, confirm string) url.Values {
+		return vals("current_password", cur, "new_password", nw, "new_password_confirm", confirm)
+	}
+	right := testPassword(auth.Manager)
+	cases := []formCase{
+		{name: "save", role: manager, path: "/profile", form: vals("name", "Смирнов П.", "phone", "9123456789"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, _ := ts.st.Q.UserGet(context.Background(), ts.users[auth.Manager])
+				if u.Name != "Смирнов П." || u.Phone != "+79123456789" || u.Role != "manager" {
+					t.Errorf("profile after save = %+v", u)
+				}
+			}},
+		{name: "role field ignored", role: warmer, path: "/profile", form: vals("name", "Кузнецов", "role", "owner"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, _ := ts.st.Q.UserGet(context.Background(), ts.users[auth.Warmer])
+				if u.Role != "warmer" {
+					t.Errorf("profile form changed the role to %q", u.Role)
+				}
+			}},
+		{name: "name empty", role: manager, path: "/profile", form: vals("name", "", "phone", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "bad phone", role: manager, path: "/profile", form: vals("name", "Смирнов", "phone", "123"), wantCode: 422, wantBody: pipeline.PhoneMessage},
+		{name: "password wrong current", role: manager, path: "/profile/password", form: pw("wrong-password", "another-pass", "another-pass"),
+			wantCode: 422, wantBody: "Текущий пароль введён неверно"},
+		{name: "password empty current", role: manager, path: "/profile/password", form: pw("", "another-pass", "another-pass"),
+			wantCode: 422, wantBody: "Текущий пароль введён неверно"},
+		{name: "password too short", role: manager, path: "/profile/password", form: pw(right, "short", "short"), wantCode: 422, wantBody: msgShortPw},
+		{name: "password mismatch", role: manager, path: "/profile/password", form: pw(right, "another-pass", "another-pasz"), wantCode: 422, wantBody: "Пароли не совпадают"},
+		{name: "password change", role: accountant, path: "/profile/password",
+			form: pw(testPassword(auth.Accountant), "another-pass", "another-pass"), wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				u, _ := ts.st.Q.UserGet(context.Background(), ts.users[auth.Accountant])
+				if !auth.CheckPassword(u.PasswordHash, "another-pass") {
+					t.Error("new password does not check")
+				}
+			}},
+	}
+	runFormCases(t, cases)
+}
+
+// validSettings is the settings form as the page sends it, with valid values.
+func validSettings() url.Values {
+	v := vals("timezone", "Asia/Yekaterinburg", "workday_end", "19:30", "bank_roll", "10:00",
+		"warming_days", "21", "warming_every_days", "2", "backup_retention", "30")
+	for _, st := range []int{1, 2, 4, 5, 6, 7, 9} {
+		v.Set(fmt.Sprintf("deadline_days_%d", st), "2")
+	}
+	return v
+}
+
+func TestSettingsForms(t *testing.T) {
+	v := validSettings()
+	cases := []formCase{
+		{name: "save", role: owner, path: "/settings", form: v, wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				st, err := ts.st.Q.SettingsGet(context.Background())
+				if err != nil || st.Timezone != "Asia/Yekaterinburg" || st.WorkdayEndMin != 19*60+30 || st.WarmingDays != 21 ||
+					st.DeadlineDays6 != 2 || st.BackupRetention != 30 {
+					t.Errorf("settings after save = %+v, %v", st, err)
+				}
+				if ts.srv.Loc().String() != "Asia/Yekaterinburg" {
+					t.Errorf("server time zone after save: %s", ts.srv.Loc())
+				}
+			}},
+		{name: "UTC", role: owner, path: "/settings", form: with(v, "timezone", "UTC"), wantCode: 303},
+		{name: "unknown time zone", role: owner, path: "/settings", form: with(v, "timezone", "Mars/Olympus"), wantCode: 422, wantBody: "Укажите часовой пояс"},
+		{name: "Local is no office zone", role: owner, path: "/settings", form: with(v, "timezone", "Local"), wantCode: 422, wantBody: "Укажите часовой пояс"},
+		{name: "time zone empty", role: owner, path: "/settings", form: with(v, "timezone", ""), wantCode: 422, wantBody: "Укажите часовой пояс"},
+		{name: "workday end 25:00", role: owner, path: "/settings", form: with(v, "workday_end", "25:00"), wantCode: 422, wantBody: "Время в формате ЧЧ:ММ"},
+		{name: "bank roll empty", role: owner, path: "/settings", form: with(v, "bank_roll", ""), wantCode: 422, wantBody: "Время в формате ЧЧ:ММ"},
+		{name: "warming days 0", role: owner, path: "/settings", form: with(v, "warming_days", "0"), wantCode: 422, wantBody: "Введите целое число от 1 до 90"},
+		{name: "warming days 91", role: owner, path: "/settings", form: with(v, "warming_days", "91"), wantCode: 422, wantBody: "Введите целое число от 1 до 90"},
+		{name: "warming every 31", role: owner, path: "/settings", form: with(v, "warming_every_days", "31"), wantCode: 422, wantBody: "от 1 до 30"},
+		{name: "deadline 31 days", role: owner, path: "/settings", form: with(v, "deadline_days_6", "31"), wantCode: 422, wantBody: "Введите целое число от 0 до 30"},
+		{name: "deadline negative", role: owner, path: "/settings", form: with(v, "deadline_days_1", "-1"), wantCode: 422, wantBody: "от 0 до 30"},
+		{name: "deadline empty", role: owner, path: "/settings", form: with(v, "deadline_days_9", ""), wantCode: 422, wantBody: msgRequired},
+		{name: "retention not a number", role: owner, path: "/settings", form: with(v, "backup_retention", "две недели"), wantCode: 422, wantBody: "от 1 до 365"},
+		{name: "retention 366", role: owner, path: "/settings", form: with(v, "backup_retention", "366"), wantCode: 422, wantBody: "от 1 до 365"},
+		{name: "admin may not", role: admin, path: "/settings", form: v, wantCode: 403},
+		{name: "backup now", role: owner, path: "/settings/backup", wantCode: 303,
+			check: func(t *testing.T, ts *testServer) {
+				if n := len(globBackups(t, ts)); n != 1 {
+					t.Errorf("backups after the button: %d, want 1", n)
+				}
+			}},
+	}
+	runFormCases(t, cases)
+}
+
+// TestLastOwner: with two active owners one may be demoted; then the other is the
+// last and can be neither demoted nor deactivated.
+func TestLastOwner(t *testing.T) {
+	ts := newTestServer(t)
+	second := vals("name", "Второй Владелец", "login", "owner2", "role", "owner", "password", "long-enough")
+	if resp, body := ts.do(t, owner, "POST", "/directory/employees/new", second); resp.StatusCode != 303 {
+		t.Fatalf("create second owner: %d %s", resp.StatusCode, formErrors(body))
+	}
+	u2, err := ts.st.Q.UserGetByLogin(context.Background(), "owner2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2 := fmt.Sprint(u2.ID)
+	if resp, body := ts.do(t, owner, "POST", "/directory/employees/"+id2+"/active", vals("active", "0")); resp.StatusCode != 303 {
+		t.Fatalf("deactivate one of two owners: %d %s", resp.StatusCode, formErrors(body))
+	}
+	// owner2 is inactive: the seeded owner is the last active one.
+	resp, body := ts.do(t, owner, "POST", ts.expand("/directory/employees/{owner}/active"), vals("active", "0"))
+	if resp.StatusCode != 422 || !has(body, "Нельзя отключить последнего активного владельца") {
+		t.Errorf("deactivate the last active owner: %d %s", resp.StatusCode, formErrors(body))
+	}
+	resp, body = ts.do(t, owner, "POST", ts.expand("/directory/employees/{owner}"), vals("name", "Иванов", "login", "owner", "role", "manager"))
+	if resp.StatusCode != 422 || !has(body, "Нельзя сменить роль последнего активного владельца") {
+		t.Errorf("demote the last active owner: %d %s", resp.StatusCode, formErrors(body))
+	}
+	// Back with two active owners, the first may step down.
+	if resp, body := ts.do(t, owner, "POST", "/directory/employees/"+id2+"/active", vals("active", "1")); resp.StatusCode != 303 {
+		t.Fatalf("reactivate owner2: %d %s", resp.StatusCode, formErrors(body))
+	}
+	resp, body = ts.do(t, owner, "POST", ts.expand("/directory/employees/{owner}"), vals("name", "Иванов", "login", "owner", "role", "admin"))
+	if resp.StatusCode != 303 {
+		t.Errorf("demote one of two owners: %d %s", resp.StatusCode, formErrors(body))
+	}
+	// The role changed: the demoted owner's session ended with it.
+	if resp, _ := ts.do(t, owner, "GET", "/settings", nil); resp.StatusCode != 303 || !strings.HasPrefix(location(resp), "/login") {
+		t.Errorf("after losing the owner role the old session should be gone: GET /settings → %d %s", resp.StatusCode, location(resp))
+	}
+}
+
+// TestDeactivationEndsSessions: a deactivated user's very next request is anonymous,
+// and they cannot sign in again.
+func TestDeactivationEndsSessions(t *testing.T) {
+	ts := newTestServer(t)
+	mgr := ts.login(t, manager)
+	mgr2 := ts.login(t, manager) // a second browser
+	if resp, _ := ts.doAs(t, mgr, "GET", "/tracker", nil); resp.StatusCode != 200 {
+		t.Fatalf("manager before: %d", resp.StatusCode)
+	}
+	resp, body := ts.do(t, owner, "POST", ts.expand("/directory/employees/{manager}/active"), vals("active", "0"))
+	if resp.StatusCode != 303 {
+		t.Fatalf("deactivate: %d %s", resp.StatusCode, formErrors(body))
+	}
+	for i, s := range []*session{mgr, mgr2} {
+		resp, _ := ts.doAs(t, s, "GET", "/tracker", nil)
+		if resp.StatusCode != 303 || !strings.HasPrefix(location(resp), "/login") {
+			t.Errorf("session %d after deactivation: GET /tracker → %d %q, want 303 to /login", i+1, resp.StatusCode, location(resp))
+		}
+		resp, _ = ts.doAs(t, s, "POST", "/profile", vals("name", "Взлом"))
+		if resp.StatusCode != 403 && resp.StatusCode != 401 {
+			t.Errorf("session %d after deactivation: POST /profile → %d, want 401/403", i+1, resp.StatusCode)
+		}
+	}
+	if n := ts.count(t, "sessions WHERE user_id = ?", ts.users[auth.Manager]); n != 0 {
+		t.Errorf("sessions left for the deactivated user: %d", n)
+	}
+	resp, body = ts.doAs(t, ts.login(t, anon), "POST", "/login", vals("login", "manager", "password", testPassword(auth.Manager)))
+	if resp.StatusCode != 422 || !has(body, "Неверный логин или пароль") {
+		t.Errorf("deactivated user signs in: %d %s", resp.StatusCode, formErrors(body))
+	}
+	// Reactivated, they may sign in again.
+	if resp, _ := ts.do(t, owner, "POST", ts.expand("/directory/employees/{manager}/active"), vals("active", "1")); resp.StatusCode != 303 {
+		t.Fatalf("reactivate: %d", resp.StatusCode)
+	}
+	resp, _ = ts.doAs(t, ts.login(t, anon), "POST", "/login", vals("login", "manager", "password", testPassword(auth.Manager)))
+	if resp.StatusCode != 303 {
+		t.Errorf("reactivated user signs in: %d", resp.StatusCode)
+	}
+}
+
+// TestPasswordChangesEndOtherSessions: a reset by the owner ends every session of
+// the employee; a change in the profile keeps only the current one.
+func TestPasswordChangesEndOtherSessions(t *testing.T) {
+	ts := newTestServer(t)
+	here, other := ts.login(t, warmer), ts.login(t, warmer)
+	resp, body := ts.doAs(t, here, "POST", "/profile/password", vals("current_password", testPassword(auth.Warmer),
+		"new_password", "fresh-password", "new_password_confirm", "fresh-password"))
+	if resp.StatusCode != 303 {
+		t.Fatalf("profile password: %d %s", resp.StatusCode, formErrors(body))
+	}
+	if resp, _ := ts.doAs(t, here, "GET", "/profile", nil); resp.StatusCode != 200 {
+		t.Errorf("the session that changed the password: GET /profile → %d, want 200", resp.StatusCode)
+	}
+	if resp, _ := ts.doAs(t, other, "GET", "/profile", nil); resp.StatusCode != 303 {
+		t.Errorf("another session after a password change: GET /profile → %d, want 303", resp.StatusCode)
+	}
+	resp, body = ts.do(t, owner, "POST", ts.expand("/directory/employees/{warmer}/password"), vals("new_password", "owner-set-pass"))
+	if resp.StatusCode != 303 {
+		t.Fatalf("reset: %d %s", resp.StatusCode, formErrors(body))
+	}
+	if resp, _ := ts.doAs(t, here, "GET", "/profile", nil); resp.StatusCode != 303 {
+		t.Errorf("after the owner's reset: GET /profile → %d, want 303", resp.StatusCode)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	ts := newTestServer(t)
+	bank := vals("name", "Без токена")
+	s := ts.login(t, owner)
+	before := ts.snapshot(t)
+
+	resp, body := ts.doRaw(t, s, "/directory/banks/new", bank)
+	if resp.StatusCode != 403 || !has(body, "Форма устарела") {
+		t.Errorf("POST without _csrf: %d, want 403 «Форма устарела»", resp.StatusCode)
+	}
+	resp, _ = ts.doRaw(t, s, "/directory/banks/new", with(bank, "_csrf", "forged"))
+	if resp.StatusCode != 403 {
+		t.Errorf("POST with a wrong _csrf: %d, want 403", resp.StatusCode)
+	}
+	// Another user's token does not fit this session.
+	resp, _ = ts.doRaw(t, s, "/directory/banks/new", with(bank, "_csrf", ts.login(t, admin).CSRF))
+	if resp.StatusCode != 403 {
+		t.Errorf("POST with another session's token: %d, want 403", resp.StatusCode)
+	}
+	if after := ts.snapshot(t); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("a refused POST wrote something: %v → %v", before, after)
+	}
+	// The header alone is enough (htmx sends it).
+	req, _ := http.NewRequest("POST", "/directory/banks/new", strings.NewReader(bank.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", s.CSRF)
+	req.AddCookie(s.Cookie)
+	if resp, body := ts.send(t, req); resp.StatusCode != 303 {
+		t.Errorf("POST with X-CSRF-Token header: %d %s", resp.StatusCode, formErrors(body))
+	}
+	// Anonymous forms: the double-submit cookie must match the field.
+	a := ts.login(t, anon)
+	resp, _ = ts.doRaw(t, a, "/login", vals("login", "owner", "password", testPassword(auth.Owner)))
+	if resp.StatusCode != 403 {
+		t.Errorf("anonymous POST /login without _csrf: %d, want 403", resp.StatusCode)
+	}
+	resp, _ = ts.doRaw(t, nil, "/login", vals("login", "owner", "password", testPassword(auth.Owner), "_csrf", a.CSRF))
+	if resp.StatusCode != 403 {
+		t.Errorf("anonymous POST /login with _csrf but no cookie: %d, want 403", resp.StatusCode)
+	}
+	resp, _ = ts.doAs(t, a, "POST", "/login", vals("login", "owner", "password", testPassword(auth.Owner)))
+	if resp.StatusCode != 303 {
+		t.Errorf("anonymous POST /login with the cookie and field: %d, want 303", resp.StatusCode)
+	}
+	// The anonymous page hands out the cookie the form needs.
+	resp, body = ts.doAs(t, nil, "GET", "/login", nil)
+	var cookie string
+	for _, c := range resp.Cookies() {
+		if c.Name == "kartoteka_csrf" {
+			cookie = c.Value
+		}
+	}
+	if cookie == "" || !strings.Contains(body, `name="_csrf" value="`+cookie+`"`) {
+		t.Errorf("GET /login should set kartoteka_csrf and put the same token in the form (cookie %q)", cookie)
+	}
+}
+
+func TestLoginForm(t *testing.T) {
+	ts := newTestServer(t)
+	a := ts.login(t, anon)
+	resp, body := ts.doAs(t, a, "POST", "/login", vals("login", "admin", "password", "wrong-password"))
+	if resp.StatusCode != 422 || !has(body, "Неверный логин или пароль") {
+		t.Errorf("wrong password: %d %s", resp.StatusCode, formErrors(body))
+	}
+	if has(body, "wrong-password") {
+		t.Error("the page echoes the typed password")
+	}
+	resp, body = ts.doAs(t, a, "POST", "/login", vals("login", "nobody", "password", "wrong-password"))
+	if resp.StatusCode != 422 || !has(body, "Неверный логин или пароль") {
+		t.Errorf("unknown login: %d %s (the message must not tell which was wrong)", resp.StatusCode, formErrors(body))
+	}
+	resp, body = ts.doAs(t, a, "POST", "/login", vals("login", "", "password", ""))
+	if resp.StatusCode != 422 || !has(body, msgRequired) {
+		t.Errorf("empty login form: %d %s", resp.StatusCode, formErrors(body))
+	}
+	resp, _ = ts.doAs(t, a, "POST", "/login", vals("login", "ADMIN", "password", testPassword(auth.Admin), "next", "/directory/banks"))
+	if resp.StatusCode != 303 || location(resp) != "/directory/banks" {
+		t.Fatalf("right password: %d → %q, want 303 → /directory/banks", resp.StatusCode, location(resp))
+	}
+	var tok string
+	for _, c := range resp.Cookies() {
+		if c.Name == "kartoteka_session" {
+			tok = c.Value
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				t.Errorf("session cookie flags: HttpOnly %v, SameSite %v", c.HttpOnly, c.SameSite)
+			}
+		}
+	}
+	if tok == "" {
+		t.Fatal("no session cookie after sign-in")
+	}
+	if n := ts.count(t, "sessions WHERE token_hash = ?", tok); n != 0 {
+		t.Error("the raw session token is stored")
+	}
+	if n := ts.count(t, "sessions WHERE token_hash = ?", auth.HashToken(tok)); n != 1 {
+		t.Error("the session is not stored by its hash")
+	}
+	s := &session{Cookie: &http.Cookie{Name: "kartoteka_session", Value: tok}}
+	if resp, _ := ts.doAs(t, s, "GET", "/directory/banks", nil); resp.StatusCode != 200 {
+		t.Errorf("with the new cookie: GET /directory/banks → %d", resp.StatusCode)
+	}
+	// An open redirect is refused.
+	resp, _ = ts.doAs(t, a, "POST", "/login", vals("login", "admin", "password", testPassword(auth.Admin), "next", "//evil.example/"))
+	if resp.StatusCode != 303 || location(resp) != "/" {
+		t.Errorf("next=//evil.example/: redirected to %q, want /", location(resp))
+	}
+	// Logout ends the session.
+	s.CSRF = sessionCSRF(t, ts, tok)
+	if resp, _ := ts.doAs(t, s, "POST", "/logout", nil); resp.StatusCode != 303 {
+		t.Errorf("logout: %d", resp.StatusCode)
+	}
+	if resp, _ := ts.doAs(t, s, "GET", "/directory/banks", nil); resp.StatusCode != 303 {
+		t.Errorf("after logout: GET /directory/banks → %d, want 303", resp.StatusCode)
+	}
+}
+
+func sessionCSRF(t *testing.T, ts *testServer, tok string) string {
+	t.Helper()
+	var csrf string
+	if err := ts.st.Reader().QueryRow("SELECT csrf FROM sessions WHERE token_hash = ?", auth.HashToken(tok)).Scan(&csrf); err != nil {
+		t.Fatal(err)
+	}
+	return csrf
+}
+
+// TestLoginThrottle: ten wrong passwords for one login lock it; the eleventh
+// attempt is refused even with the right password, with 429 and «Слишком много».
+func TestLoginThrottle(t *testing.T) {
+	ts := newTestServer(t)
+	a := ts.login(t, anon)
+	for i := 1; i <= auth.LockFailures; i++ {
+		resp, body := ts.doAs(t, a, "POST", "/login", vals("login", "owner", "password", fmt.Sprintf("guess-%d", i)))
+		if resp.StatusCode != 422 || !has(body, "Неверный логин или пароль") {
+			t.Fatalf("wrong password %d: %d %s", i, resp.StatusCode, formErrors(body))
+		}
+		ts.clock.Advance(30 * time.Second) // past the growing pause, well inside the window
+	}
+	resp, body := ts.doAs(t, a, "POST", "/login", vals("login", "Owner", "password", testPassword(auth.Owner)))
+	if resp.StatusCode != http.StatusTooManyRequests || !has(body, "Слишком много") {
+		t.Fatalf("attempt %d with the right password: %d %s, want 429 «Слишком много»", auth.LockFailures+1, resp.StatusCode, formErrors(body))
+	}
+	if n := ts.count(t, "sessions"); n != 0 {
+		t.Errorf("a locked login started a session")
+	}
+	// Another login from the same address is not locked.
+	if resp, _ := ts.doAs(t, a, "POST", "/login", vals("login", "admin", "password", testPassword(auth.Admin))); resp.StatusCode != 303 {
+		t.Errorf("another login during the lock: %d, want 303", resp.StatusCode)
+	}
+	// After the lock the right password works again.
+	ts.clock.Advance(auth.LockFor + time.Minute)
+	if resp, body := ts.doAs(t, a, "POST", "/login", vals("login", "owner", "password", testPassword(auth.Owner))); resp.StatusCode != 303 {
+		t.Errorf("after the lock: %d %s", resp.StatusCode, formErrors(body))
+	}
+}
+
+// TestSetup: an empty database sends every page to /setup; the form creates the
+// owner and signs them in; then /setup is gone.
+func TestSetup(t *testing.T) {
+	ts := newTestServer(t, emptyDB())
+	a := ts.login(t, anon)
+	for _, rt := range ts.srv.Routes() {
+		if rt.Method != http.MethodGet || rt.Path == "/setup" || rt.Path == "/healthz" {
+			continue
+		}
+		path, _ := ts.fillPath(rt.Path)
+		resp, _ := ts.doAs(t, a, "GET", path, nil)
+		if resp.StatusCode != 303 || location(resp) != "/setup" {
+			t.Errorf("empty database: GET %s → %d %q, want 303 /setup", path, resp.StatusCode, location(resp))
+		}
+	}
+	if resp, _ := ts.doAs(t, a, "GET", "/healthz", nil); resp.StatusCode != 200 {
+		t.Errorf("empty database: /healthz → %d", resp.StatusCode)
+	}
+	resp, body := ts.doAs(t, a, "GET", "/setup", nil)
+	if resp.StatusCode != 200 || !has(body, "Первый запуск") {
+		t.Fatalf("GET /setup: %d", resp.StatusCode)
+	}
+	form := vals("name", "Главный Владелец", "login", "boss", "password", "very-secret", "password_confirm", "very-secret")
+	for _, bad := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"short password", with(form, "password", "short", "password_confirm", "short"), msgShortPw},
+		{"mismatch", with(form, "password_confirm", "very-secreT"), "Пароли не совпадают"},
+		{"no name", with(form, "name", ""), msgRequired},
+		{"bad login", with(form, "login", "б"), "Логин: от 3 до 40"},
+	} {
+		resp, body := ts.doAs(t, a, "POST", "/setup", bad.form)
+		if resp.StatusCode != 422 || !has(body, bad.want) {
+			t.Errorf("setup %s: %d %s, want 422 %q", bad.name, resp.StatusCode, formErrors(body), bad.want)
+		}
+		if n := ts.count(t, "users"); n != 0 {
+			t.Fatalf("setup %s created a user", bad.name)
+		}
+	}
+	resp, body = ts.doAs(t, a, "POST", "/setup", form)
+	if resp.StatusCode != 303 {
+		t.Fatalf("POST /setup: %d %s", resp.StatusCode, formErrors(body))
+	}
+	u, err := ts.st.Q.UserGetByLogin(context.Background(), "boss")
+	if err != nil || u.Role != "owner" || u.Active != 1 || !auth.CheckPassword(u.PasswordHash, "very-secret") {
+		t.Fatalf("first owner = %+v, %v", u, err)
+	}
+	var owner *session
+	for _, c := range resp.Cookies() {
+		if c.Name == "kartoteka_session" {
+			owner = &session{Cookie: c}
+		}
+	}
+	if owner == nil {
+		t.Fatal("setup did not sign the owner in")
+	}
+	if resp, _ := ts.doAs(t, owner, "GET", "/settings", nil); resp.StatusCode != 200 {
+		t.Errorf("the new owner: GET /settings → %d", resp.StatusCode)
+	}
+	if resp, _ := ts.doAs(t, a, "GET", "/setup", nil); resp.StatusCode != 404 {
+		t.Errorf("GET /setup after setup: %d, want 404", resp.StatusCode)
+	}
+	resp, _ = ts.doAs(t, a, "POST", "/setup", with(form, "login", "second"))
+	if resp.StatusCode != 404 {
+		t.Errorf("POST /setup after setup: %d, want 404", resp.StatusCode)
+	}
+	if n := ts.count(t, "users"); n != 1 {
+		t.Errorf("users after a second setup: %d", n)
+	}
+	if resp, _ := ts.doAs(t, a, "GET", "/tracker", nil); resp.StatusCode != 303 || !strings.HasPrefix(location(resp), "/login") {
+		t.Errorf("anonymous after setup: GET /tracker → %d %q, want /login", resp.StatusCode, location(resp))
+	}
+}
+
+// TestSetupOnSecondServer: a server started on a database that already has users
+// never offers /setup, even before its first request.
+func TestSetupOnSecondServer(t *testing.T) {
+	ts := newTestServer(t)
+	resp, _ := ts.doAs(t, ts.login(t, anon), "POST", "/setup",
+		vals("name", "Чужой", "login", "intruder", "password", "very-secret", "password_confirm", "very-secret"))
+	if resp.StatusCode != 404 {
+		t.Errorf("POST /setup on a database with users: %d, want 404", resp.StatusCode)
+	}
+	if n := ts.count(t, "users WHERE login = 'intruder'"); n != 0 {
+		t.Error("setup created a user on a database with users")
+	}
+}
+
+func TestIdleSessionEnds(t *testing.T) {
+	ts := newTestServer(t)
+	s := ts.login(t, admin)
+	ts.clock.Advance(11 * time.Hour)
+	if resp, _ := ts.doAs(t, s, "GET", "/profile", nil); resp.StatusCode != 200 {
+		t.Fatalf("after 11 h idle: %d, want 200", resp.StatusCode)
+	}
+	ts.clock.Advance(11 * time.Hour) // touched above: still inside 12 h
+	if resp, _ := ts.doAs(t, s, "GET", "/profile", nil); resp.StatusCode != 200 {
+		t.Fatalf("11 h after the last request: %d, want 200", resp.StatusCode)
+	}
+	ts.clock.Advance(12*time.Hour + time.Minute)
+	if resp, _ := ts.doAs(t, s, "GET", "/profile", nil); resp.StatusCode != 303 {
+		t.Errorf("after 12 h idle: %d, want 303 to /login", resp.StatusCode)
+	}
+	if n := ts.count(t, "sessions WHERE user_id = ?", ts.users[auth.Admin]); n != 0 {
+		t.Errorf("the idle session is still stored")
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	ts := newTestServer(t)
+	resp, _ := ts.do(t, owner, "GET", "/directory/banks", nil)
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "http") {
+		t.Errorf("CSP = %q", csp)
+	}
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	ts := newTestServer(t)
+	resp, body := ts.do(t, anon, "GET", "/healthz", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"schema":1`) {
+		t.Errorf("/healthz: %d %s", resp.StatusCode, body)
+	}
+}
+
+func globBackups(t *testing.T, ts *testServer) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(ts.backupDir, "kartoteka-*.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}

@@ -1,0 +1,246 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"sort"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/pipeline"
+	"kartoteka/store"
+	"kartoteka/store/db"
+)
+
+var eventTitles = map[string]string{
+	"created": "Карта зарегистрирована", "started": "Карта запущена", "worked_out": "Карта отработана",
+	"archived": "Карта отправлена в архив", "bank_no": "Проверка ответа банка",
+	store.CorrectBack: "Возврат на предыдущий этап", store.CorrectJump: "Перевод на этап", store.CorrectClose: "Досрочное закрытие",
+}
+
+// timeline merges the card's stage tasks and events in time order.
+func (s *Server) timeline(c *fiber.Ctx, cardID int64) ([]TimelineItem, error) {
+	tasks, err := s.st.Q.AutoTaskListCard(c.Context(), cardID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.st.Q.CardEventList(c.Context(), cardID)
+	if err != nil {
+		return nil, err
+	}
+	var out []TimelineItem
+	fmtT := func(t *db.AutoTaskListCardRow) string { return s.inTZ(t.CreatedAt).Format("02.01.2006 15:04") }
+	for i := range tasks {
+		t := &tasks[i]
+		st := pipeline.Stage(t.Stage)
+		it := TimelineItem{Title: "Этап " + itoa(int(t.Stage)) + ". " + st.Label(), Kind: "task", Rolls: t.Rolls,
+			Deadline: s.inTZ(t.Deadline).Format("02.01.2006 15:04"), sortKey: t.CreatedAt.UnixNano()}
+		if t.Kind == "warming" {
+			it.Title = "Прогрев карты № " + i64s(cardID)
+		}
+		switch t.Status {
+		case "done":
+			var vals map[string]string
+			_ = json.Unmarshal([]byte(t.Fields), &vals)
+			it.Lines = pipeline.Show(st, vals)
+			if t.Kind == "warming" && vals["note"] != "" {
+				it.Lines = []pipeline.Line{{Label: "Что сделано", Value: vals["note"]}}
+			}
+			it.Who = t.DoneByName
+			it.At = s.inTZ(*t.DoneAt).Format("02.01.2006 15:04")
+			it.sortKey = t.DoneAt.UnixNano()
+		case "cancelled":
+			it.Kind, it.Text, it.At = "event", "Задача снята", fmtT(t)
+			it.Who = t.AssigneeName
+		default:
+			it.Kind, it.Who, it.At = "open", t.AssigneeName, fmtT(t)
+			it.Text = "Ответственный: " + t.AssigneeName
+			if t.Status == "in_progress" {
+				it.Text += " · в работе"
+			}
+		}
+		out = append(out, it)
+	}
+	for _, e := range events {
+		it := TimelineItem{At: s.inTZ(e.At).Format("02.01.2006 15:04"), Title: eventTitles[e.Kind], Who: e.UserName,
+			Text: e.Text, Kind: "event", sortKey: e.At.UnixNano()}
+		switch e.Kind {
+		case store.CorrectBack, store.CorrectJump, store.CorrectClose:
+			it.Kind = "correction"
+			if e.FromStage != nil && e.ToStage != nil {
+				it.Title += ": этап " + i64s(*e.FromStage) + " → " + i64s(*e.ToStage) + " «" + pipeline.Stage(*e.ToStage).Label() + "»"
+			}
+			it.Text = "Причина: " + e.Text
+		}
+		out = append(out, it)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].sortKey < out[j].sortKey })
+	return out, nil
+}
+
+// StageModal is what the completion modal template receives.
+type StageModal struct {
+	Card     db.CardViewRow
+	Def      pipeline.Def
+	Form     *Form
+	Version  int64
+	CSRF     string
+	Conflict bool
+	Tx       *TxData
+	Early    bool // stage 3 before the period ends (owner/admin must give a reason)
+	EndsOn   string
+	Task     db.AutoTask
+}
+
+func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModal, error) {
+	if card.Lifecycle != "in_work" || card.Stage == nil {
+		return nil, fiber.NewError(fiber.StatusConflict, "Карта не в работе: выполнять нечего")
+	}
+	task, err := s.st.Q.AutoTaskOpenStage(c.Context(), card.ID)
+	if err != nil {
+		return nil, fiber.NewError(fiber.StatusConflict, "У карты нет открытой задачи этапа")
+	}
+	u := userOf(c)
+	if !u.Role.SeesAll() && task.AssigneeID != u.ID {
+		return nil, store.ErrForbidden
+	}
+	view, err := s.st.Q.CardView(c.Context(), card.ID)
+	if err != nil {
+		return nil, err
+	}
+	st := pipeline.Stage(*card.Stage)
+	def, _ := pipeline.Get(st)
+	m := &StageModal{Card: view, Def: def, Form: f, Version: card.Version, CSRF: csrfOf(c), Task: task}
+	office := store.OfficeOf(s.Settings())
+	now := s.now()
+	if st == pipeline.Warming && card.StageEnteredAt != nil {
+		ends := office.WarmingEnds(*card.StageEnteredAt, int(card.WarmingDays))
+		m.Early, m.EndsOn = now.Before(ends), ends.In(office.Loc).Format("02.01.2006")
+	}
+	if st == pipeline.Processing {
+		if m.Tx, err = s.txData(c, card, nil); err != nil {
+			return nil, err
+		}
+	}
+	if f == nil {
+		rows, err := s.st.Q.TransactionList(c.Context(), card.ID)
+		if err != nil {
+			return nil, err
+		}
+		pctx := pipeline.Context{Today: office.Today(now), Profit: store.Totals(rows).Net}
+		m.Form = NewForm(pipeline.Prefill(st, pctx, int(card.WarmingDays), int(card.WarmingEveryDays)))
+	}
+	return m, nil
+}
+
+func (s *Server) stageModal(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.stageModalData(c, card, nil)
+	if err != nil {
+		return err
+	}
+	return c.Render("cards/stage_modal", m)
+}
+
+func (s *Server) stageComplete(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	vals := map[string]string{}
+	if card.Stage != nil {
+		def, _ := pipeline.Get(pipeline.Stage(*card.Stage))
+		for _, f := range def.Fields {
+			vals[f.Name] = c.FormValue(f.Name)
+		}
+	}
+	out, err := s.st.CompleteStage(c.Context(), store.StageInput{CardID: card.ID, Version: version, Actor: actorOf(c), Values: vals})
+	var ve *store.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		f := NewForm(vals)
+		f.Errors = ve.Errors
+		m, err := s.stageModalData(c, card, f)
+		if err != nil {
+			return err
+		}
+		m.Version = version
+		c.Status(fiber.StatusUnprocessableEntity)
+		return c.Render("cards/stage_modal", m)
+	case errors.Is(err, store.ErrConflict):
+		fresh, _ := s.st.Q.CardGet(c.Context(), card.ID)
+		f := NewForm(vals)
+		m, merr := s.stageModalData(c, fresh, f)
+		if merr != nil {
+			// The card left the pipeline or the task is gone: nothing to complete any more.
+			c.Status(fiber.StatusConflict)
+			return c.Render("cards/stage_gone", fiber.Map{"Message": msgStale, "CardID": card.ID})
+		}
+		m.Conflict = true
+		c.Status(fiber.StatusConflict)
+		return c.Render("cards/stage_modal", m)
+	case err != nil:
+		return err
+	}
+	s.publish("tracker", "cards", cardTopic(card.ID))
+	msg := "Этап «" + out.From.Label() + "» выполнен"
+	switch {
+	case out.Rolled:
+		msg = "Ответа нет: дедлайн перенесён на " + s.inTZ(out.Deadline).Format("02.01.2006")
+	case out.To == 0:
+		msg += ". Карта № " + i64s(card.ID) + " отработана"
+	default:
+		msg += ". Следующий этап: «" + out.To.Label() + "»"
+	}
+	return c.Render("cards/stage_done", fiber.Map{"Message": msg, "CardID": card.ID})
+}
+
+func (s *Server) taskTake(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	if err := s.st.TakeTask(c.Context(), actorOf(c), card.ID); err != nil {
+		return err
+	}
+	s.publish("tracker", cardTopic(card.ID))
+	if c.Get("HX-Request") != "" {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return redirectFlash(c, c.Get("Referer", "/tracker"), "Задача взята в работу")
+}
+
+func (s *Server) cardCorrect(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	target, _ := strconv.Atoi(c.FormValue("target"))
+	kind := c.FormValue("kind")
+	err = s.st.CorrectStage(c.Context(), actorOf(c), card.ID, version, kind, pipeline.Stage(target), c.FormValue("reason"))
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		data, derr := s.cardPageData(c, card)
+		if derr != nil {
+			return derr
+		}
+		f := NewForm(map[string]string{"kind": kind, "target": c.FormValue("target"), "reason": c.FormValue("reason")})
+		f.Errors = ve.Errors
+		data["CorrectKind"] = kind
+		return s.invalid(c, "cards/card", "Карта № "+i64s(card.ID), "cards", f, data)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return fiber.NewError(fiber.StatusConflict, msgStale)
+	}
+	if err != nil {
+		return err
+	}
+	s.publish("tracker", "cards", cardTopic(card.ID))
+	return redirectFlash(c, "/cards/"+i64s(card.ID), "Этап карты изменён")
+}

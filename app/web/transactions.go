@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/money"
+	"kartoteka/app/pipeline"
+	"kartoteka/store"
+	"kartoteka/store/db"
+)
+
+// TxData is what the transactions editor shows.
+type TxData struct {
+	CardID   int64
+	Rows     []db.Transaction
+	Totals   money.Totals
+	Editable bool // stage 6 and the user may change money
+	Shown    bool // stages 5–9 and after: the block is on the page
+	Form     *Form
+	CSRF     string
+	Rate     string
+	Today    string
+}
+
+// txData gathers the card's transactions; f carries a refused new row.
+func (s *Server) txData(c *fiber.Ctx, card db.Card, f *Form) (*TxData, error) {
+	rows, err := s.st.Q.TransactionList(c.Context(), card.ID)
+	if err != nil {
+		return nil, err
+	}
+	u := userOf(c)
+	stage := pipeline.Stage(0)
+	if card.Stage != nil {
+		stage = pipeline.Stage(*card.Stage)
+	}
+	canMoney := u.Role.SeesAll() || card.ManagerID == u.ID || card.AccountantID == u.ID
+	today := store.OfficeOf(s.Settings()).Today(s.now())
+	d := &TxData{CardID: card.ID, Rows: rows, Totals: store.Totals(rows), CSRF: csrfOf(c), Rate: card.CommissionRate.Input(),
+		Editable: card.Lifecycle == "in_work" && stage == pipeline.Processing && canMoney,
+		Shown:    len(rows) > 0 || (card.Lifecycle == "in_work" && stage >= pipeline.WorkTopup) || card.Lifecycle == "worked_out",
+		Form:     f, Today: today}
+	if d.Form == nil {
+		d.Form = NewForm(map[string]string{"occurred_on": today, "commission_rate": d.Rate})
+	}
+	return d, nil
+}
+
+func (s *Server) txEditor(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.txData(c, card, nil)
+	if err != nil {
+		return err
+	}
+	return c.Render("cards/tx_editor", d)
+}
+
+func (s *Server) txAdd(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	f := formFrom(c, "occurred_on", "amount", "commission_rate", "comment")
+	today := store.OfficeOf(s.Settings()).Today(s.now())
+	in, errs := pipeline.ValidateTransaction(f.Values, today)
+	if errs == nil {
+		_, err = s.st.AddTransaction(c.Context(), actorOf(c), card.ID, in)
+		if err != nil {
+			return s.txRefused(c, card, f, err)
+		}
+		s.publish(cardTopic(card.ID))
+		f = nil
+	} else {
+		f.Errors = errs
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	d, err := s.txData(c, card, f)
+	if err != nil {
+		return err
+	}
+	return c.Render("cards/tx_editor", d)
+}
+
+// txRefused answers a refused change with the editor and the reason.
+func (s *Server) txRefused(c *fiber.Ctx, card db.Card, f *Form, err error) error {
+	if errors.Is(err, store.ErrTxClosed) {
+		return fiber.NewError(fiber.StatusConflict, "Транзакции можно менять только на этапе «Отработка карты»")
+	}
+	return err
+}
+
+func (s *Server) txDelete(c *fiber.Ctx) error {
+	card, err := s.loadCard(c)
+	if err != nil {
+		return err
+	}
+	txID, err := idParam(c, "tx")
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteTransaction(c.Context(), actorOf(c), card.ID, txID); err != nil {
+		return s.txRefused(c, card, nil, err)
+	}
+	s.publish(cardTopic(card.ID))
+	d, err := s.txData(c, card, nil)
+	if err != nil {
+		return err
+	}
+	return c.Render("cards/tx_editor", d)
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ArchiveFilter is the archive tab's seven filters, paging and sorting.
+// It is hand-written SQL rather than sqlc: only the filters in use go into the
+// WHERE clause, so SQLite can pick the index that fits (see EXPLAIN in the tests).
+type ArchiveFilter struct {
+	Number     string // full number, a part of it, or the last four digits
+	Contact    string // name or phone, a part of it
+	BankID     int64
+	SupplierID int64
+	WarmerID   int64
+	ManagerID  int64
+	AccountID  int64
+	OnlyUser   int64 // non-privileged: cards where this user is responsible
+	Offset     int
+	Limit      int
+	SortCol    string // "id" (default) or "archived_at"
+	SortAsc    bool
+}
+
+// ArchiveRow is one archived card in the table.
+type ArchiveRow struct {
+	ID                                          int64
+	Last4, ContactName, ContactPhone            string
+	Bank, Supplier, Warmer, Manager, Accountant string
+	ArchivedAt                                  *time.Time
+}
+
+// ArchivePage is one page of the archive with the counts DataTables shows.
+type ArchivePage struct {
+	Total, Filtered int64
+	Rows            []ArchiveRow
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// where builds the WHERE clause for the filters in use.
+func (f ArchiveFilter) where() (string, []any) {
+	conds := []string{"c.lifecycle = 'archived'"}
+	var args []any
+	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	if n := digitsOnly(f.Number); n != "" {
+		switch {
+		case len(n) == 4:
+			add("c.last4 = ?", n)
+		case len(n) >= 13:
+			add("c.number = ?", n)
+		default:
+			add("c.number LIKE ?", "%"+n+"%")
+		}
+	}
+	if q := strings.TrimSpace(f.Contact); q != "" {
+		if d := digitsOnly(q); len(d) >= 3 && len(d) >= len([]rune(q))-4 {
+			if len(d) == 11 && (d[0] == '8' || d[0] == '7') {
+				d = "7" + d[1:]
+			}
+			add("c.contact_phone LIKE ?", "%"+d+"%")
+		} else {
+			add("c.contact_name LIKE ?", "%"+q+"%")
+		}
+	}
+	for _, x := range []struct {
+		col string
+		v   int64
+	}{{"c.bank_id", f.BankID}, {"c.supplier_id", f.SupplierID}, {"c.warmer_id", f.WarmerID}, {"c.manager_id", f.ManagerID}, {"c.accountant_id", f.AccountID}} {
+		if x.v > 0 {
+			add(x.col+" = ?", x.v)
+		}
+	}
+	if f.OnlyUser > 0 {
+		add("(c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)", f.OnlyUser, f.OnlyUser, f.OnlyUser)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Archive reads one page of archived cards.
+func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, error) {
+	var p ArchivePage
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 25
+	}
+	base := ArchiveFilter{OnlyUser: f.OnlyUser}
+	bw, bargs := base.where()
+	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM cards c WHERE "+bw, bargs...).Scan(&p.Total); err != nil {
+		return p, fmt.Errorf("archive total: %w", err)
+	}
+	w, args := f.where()
+	if w == bw {
+		p.Filtered = p.Total
+	} else if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM cards c WHERE "+w, args...).Scan(&p.Filtered); err != nil {
+		return p, fmt.Errorf("archive count: %w", err)
+	}
+	order := "c.id DESC"
+	if f.SortAsc {
+		order = "c.id ASC"
+	}
+	q := `SELECT c.id, c.last4, c.contact_name, c.contact_phone, b.name, s.name, w.name, m.name, a.name, c.archived_at
+FROM cards c
+JOIN banks b ON b.id = c.bank_id
+JOIN contractors s ON s.id = c.supplier_id
+JOIN users w ON w.id = c.warmer_id
+JOIN users m ON m.id = c.manager_id
+JOIN users a ON a.id = c.accountant_id
+WHERE ` + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	rows, err := s.reader.QueryContext(ctx, q, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return p, fmt.Errorf("archive page: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ArchiveRow
+		if err := rows.Scan(&r.ID, &r.Last4, &r.ContactName, &r.ContactPhone, &r.Bank, &r.Supplier, &r.Warmer, &r.Manager, &r.Accountant, &r.ArchivedAt); err != nil {
+			return p, err
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	return p, rows.Err()
+}
+
+// ArchivePlan explains the archive query for a filter (for tests and benchmarks).
+func (s *Store) ArchivePlan(ctx context.Context, f ArchiveFilter) (string, error) {
+	w, args := f.where()
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM cards c WHERE "+w, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return "", err
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String(), rows.Err()
+}
