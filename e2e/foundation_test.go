@@ -56,6 +56,7 @@ func TestFoundationFlow(t *testing.T) {
 	addEntry("/directory/contractors", `form[action="/directory/contractors/new"]`,
 		map[string]string{"name": "ООО Ромашка", "contact_name": "Иван Петров", "phone": "+7 900 123-45-67", "commission_rate": "12,5", "notes": ""},
 		"ООО Ромашка", "Иван Петров", "12,5")
+	owner.screenshot("contractors-list")
 	addEntry("/directory/employees", `form[action="/directory/employees/new"]`,
 		map[string]string{"name": "Мария Менеджер", "login": "manager1", "role": "manager", "phone": "", "password": "manager-pass-1"},
 		"Мария Менеджер")

@@ -8,6 +8,7 @@
 //	go test ./e2e/                                   # skips without Chromium
 //	KARTOTEKA_E2E=1 go test ./e2e/ -count=1 -v       # no Chromium is a failure
 //	KARTOTEKA_E2E_SHOTS=/tmp/shots go test ./e2e/    # keep screenshots
+//	KARTOTEKA_E2E_CHROME=/path/to/chrome              # use this browser
 //
 // Every console error, uncaught exception or browser-log error (CSP
 // violations, failed sub-resource loads) fails the test that caused it.
@@ -35,6 +36,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -75,7 +78,7 @@ func runMain(m *testing.M) int {
 		if chromePath == "" {
 			msg := "no Chromium found; install it (apt-get install -y chromium) or set KARTOTEKA_E2E=1 to make this a failure"
 			if required {
-				fmt.Fprintln(os.Stderr, "e2e: KARTOTEKA_E2E=1 but no Chromium found (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome on PATH); install it: apt-get install -y chromium")
+				fmt.Fprintln(os.Stderr, "e2e: KARTOTEKA_E2E=1 but no Chromium found (looked for $KARTOTEKA_E2E_CHROME, /usr/bin/chromium, chromium, chromium-browser, google-chrome on PATH); install it: apt-get install -y chromium")
 				return 1
 			}
 			skipReason = msg
@@ -98,7 +101,15 @@ func runMain(m *testing.M) int {
 	return code
 }
 
+// findChromium returns $KARTOTEKA_E2E_CHROME if set (and present), else the
+// first of /usr/bin/chromium, chromium, chromium-browser, google-chrome.
 func findChromium() string {
+	if p := os.Getenv("KARTOTEKA_E2E_CHROME"); p != "" {
+		if p, err := exec.LookPath(p); err == nil {
+			return p
+		}
+		return ""
+	}
 	if st, err := os.Stat("/usr/bin/chromium"); err == nil && !st.IsDir() {
 		return "/usr/bin/chromium"
 	}
@@ -265,6 +276,7 @@ func startBrowser() {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("accept-lang", "ru-RU,ru"), // navigator.language and Accept-Language
 		chromedp.WindowSize(viewportW, viewportH),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -330,11 +342,22 @@ func newBrowser(t *testing.T, app *App, name string) *Browser {
 		cancelTimeout()
 	})
 	// The first Do creates the browser context and the tab.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(viewportW, viewportH)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(viewportW, viewportH), officeLocale); err != nil {
 		t.Fatalf("[%s] opening a tab: %v", name, err)
 	}
 	return b
 }
+
+// officeLocale makes the tab's JavaScript behave like an office PC: Russian
+// Intl/toLocaleString and Moscow time. (Headless Chromium still draws
+// <input type=date|time> widgets in en-US: mm/dd/yyyy, 06:00 PM.)
+var officeLocale = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "ru_RU"}); err != nil {
+		return err
+	}
+	_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Moscow"})
+	return err
+})
 
 // onEvent runs on the tab's read loop: record problems, return fast.
 func (b *Browser) onEvent(ev any) {
@@ -602,6 +625,14 @@ func (b *Browser) clickButton(scope, text string) int {
 		b.fatalf("clicking «%s» loaded no page", text)
 	}
 	return b.noteStatus(resp.URL, int(resp.Status))
+}
+
+// click clicks the first element matching the CSS selector and does not
+// wait for a page load: use it for buttons handled by JavaScript or htmx, and
+// follow it with a wait helper. For a button that loads a page use clickButton.
+func (b *Browser) click(sel string) {
+	b.t.Helper()
+	b.do("clicking "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
 // fillAndSubmit fills the form and clicks its button with the given text;

@@ -96,7 +96,8 @@ func (s *Store) DemoCards(ctx context.Context) error {
 	targets = append(targets, 11, 11, 11)
 	admin := Actor{ID: admins[0].ID, Privileged: true}
 	for i, target := range targets {
-		clock := now.Add(-time.Duration(target*2+i%3)*24*time.Hour - time.Duration(2+r.IntN(6))*time.Hour)
+		back := 2*max(target-1, 0) + i%2 // the current stage was entered a day or two ago
+		clock := now.Add(-time.Duration(back)*24*time.Hour - time.Duration(2+r.IntN(6))*time.Hour)
 		s.Now = func() time.Time { return clock }
 		sup := sups[r.IntN(len(sups))]
 		rate := money.Rate(1000)

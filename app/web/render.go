@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,8 +36,8 @@ func (s *Server) render(c *fiber.Ctx, name, title, nav string, form *Form, data 
 		p.Form = NewForm(nil)
 	}
 	if fl := c.Cookies(flashCookie); fl != "" {
-		p.Flash = fl
-		c.ClearCookie(flashCookie)
+		p.Flash, _ = url.QueryUnescape(fl)
+		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax"})
 	}
 	c.Type("html", "utf-8")
 	return c.Render(name, p)
@@ -52,7 +53,7 @@ const flashCookie = "kartoteka_flash"
 
 // redirectFlash redirects after a successful POST with a message shown once.
 func redirectFlash(c *fiber.Ctx, to, msg string) error {
-	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: msg, Path: "/", HTTPOnly: true, SameSite: "Lax"})
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax"})
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
