@@ -126,6 +126,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer raw.Rollback() // no-op after Commit; frees the only writer if fn panics
 	tx := &Tx{Queries: db.New(raw), Raw: raw, Now: s.Now().UTC(), c: ctx}
 	if err := fn(tx); err != nil {
 		_ = raw.Rollback()

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"kartoteka/app/auth"
+	"kartoteka/store"
 )
 
 // access is who may use a route.
@@ -319,6 +321,41 @@ func TestEveryPageRenders(t *testing.T) {
 			resp, body := ts.do(t, role, http.MethodGet, path, nil)
 			if resp.StatusCode >= 500 {
 				t.Errorf("GET %s as %s: %d %s", path, role, resp.StatusCode, snippet(body))
+			}
+		}
+	}
+}
+
+// TestCardPagesRender opens the card pages and their tabs and parts with a real
+// card in work, as the owner and as the card's warmer: no template may fail.
+func TestCardPagesRender(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	a := store.Actor{ID: ts.users[owner], Privileged: true}
+	id, err := ts.st.CreateCard(ctx, a, store.CardInput{Number: "2200700012345678", ContactName: "Клиент",
+		BankID: ts.bankID, SupplierID: ts.contractorID, WarmerID: ts.users[warmer], ManagerID: ts.users[manager],
+		AccountantID: ts.users[accountant], WarmingDays: 14, WarmingEveryDays: 1})
+	if err != nil {
+		t.Fatalf("seed card: %v", err)
+	}
+	if err := ts.st.StartCard(ctx, a, id, 1); err != nil {
+		t.Fatalf("start card: %v", err)
+	}
+	card := fmt.Sprint(id)
+	paths := []string{"/tracker", "/tracker?mine=1", "/cards", "/cards?tab=work&part=table", "/cards?tab=archive",
+		"/cards/archive?draw=1&start=0&length=10", "/cards/" + card, "/cards/" + card + "?part=main",
+		"/cards/" + card + "/stage", "/cards/" + card + "/transactions"}
+	for _, tab := range []string{"new", "work", "done"} {
+		paths = append(paths, "/cards?tab="+tab)
+	}
+	for st := 1; st <= 9; st++ {
+		paths = append(paths, fmt.Sprintf("/tracker?stage=%d", st))
+	}
+	for _, role := range []auth.Role{owner, warmer} {
+		for _, p := range append(paths, "/cards/"+card+"/edit") {
+			resp, body := ts.do(t, role, http.MethodGet, p, nil)
+			if resp.StatusCode >= 500 || (role == owner && resp.StatusCode != http.StatusOK) {
+				t.Errorf("GET %s as %s: %d %s", p, role, resp.StatusCode, snippet(body))
 			}
 		}
 	}

@@ -122,6 +122,7 @@ func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModa
 		if m.Tx, err = s.txData(c, card, nil); err != nil {
 			return nil, err
 		}
+		m.Tx.Scope = "modal"
 	}
 	if f == nil {
 		rows, err := s.st.Q.TransactionList(c.Context(), card.ID)

@@ -22,7 +22,11 @@ type TxData struct {
 	CSRF     string
 	Rate     string
 	Today    string
+	Scope    string // "page" or "modal": one card may show both editors at once
 }
+
+// ID is the editor's element id, unique per card and place.
+func (d *TxData) ID() string { return "tx-editor-" + d.Scope + "-" + i64s(d.CardID) }
 
 // txData gathers the card's transactions; f carries a refused new row.
 func (s *Server) txData(c *fiber.Ctx, card db.Card, f *Form) (*TxData, error) {
@@ -40,7 +44,10 @@ func (s *Server) txData(c *fiber.Ctx, card db.Card, f *Form) (*TxData, error) {
 	d := &TxData{CardID: card.ID, Rows: rows, Totals: store.Totals(rows), CSRF: csrfOf(c), Rate: card.CommissionRate.Input(),
 		Editable: card.Lifecycle == "in_work" && stage == pipeline.Processing && canMoney,
 		Shown:    len(rows) > 0 || (card.Lifecycle == "in_work" && stage >= pipeline.WorkTopup) || card.Lifecycle == "worked_out",
-		Form:     f, Today: today}
+		Form:     f, Today: today, Scope: "page"}
+	if c.Query("scope", c.FormValue("scope")) == "modal" {
+		d.Scope = "modal"
+	}
 	if d.Form == nil {
 		d.Form = NewForm(map[string]string{"occurred_on": today, "commission_rate": d.Rate})
 	}
