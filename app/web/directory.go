@@ -164,7 +164,7 @@ func (s *Server) employeePassword(c *fiber.Ctx) error {
 		return err
 	}
 	f := NewForm(map[string]string{"name": u.Name, "login": u.Login, "role": u.Role, "phone": u.Phone})
-	pw := c.FormValue("new_password")
+	pw := formFrom(c, "new_password").Get("new_password") // trimmed like every password field, or login never matches
 	if msg := auth.ValidatePassword(pw); msg != "" {
 		f.Fail("new_password", msg)
 		return s.employeeForm(c, f, &u)
