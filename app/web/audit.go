@@ -58,6 +58,6 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	pages := int((total + auditPage - 1) / auditPage)
 	q := "user=" + urlEscape(f.Get("user")) + "&entity=" + urlEscape(f.Get("entity")) + "&from=" + f.Get("from") + "&to=" + f.Get("to")
 	return s.render(c, "settings/audit", "Журнал изменений", "audit", f, fiber.Map{
-		"Rows": rows, "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
+		"Rows": auditViews(rows), "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
 	})
 }

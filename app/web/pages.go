@@ -40,10 +40,6 @@ func (s *Server) navCounters(c *fiber.Ctx) error {
 	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue})
 }
 
-func (s *Server) tasks(c *fiber.Ctx) error {
-	return s.render(c, "tasks/tasks", "Задачи", "tasks", nil, nil)
-}
-
 func (s *Server) report(c *fiber.Ctx) error {
 	return s.render(c, "report/report", "Отчёт", "report", nil, nil)
 }

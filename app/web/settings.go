@@ -10,11 +10,23 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"kartoteka/app/pipeline"
 	"kartoteka/store/db"
 )
 
 // deadlineStages are the stages whose deadline is a settable number of days.
 var deadlineStages = []int{1, 2, 4, 5, 6, 7, 9}
+
+// deadlineDefs are the stages with a settable deadline, for the form labels.
+func deadlineDefs() []pipeline.Def {
+	var out []pipeline.Def
+	for _, d := range pipeline.Stages() {
+		if d.Deadline == pipeline.DaysAfter {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 func hhmm(min int64) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
 
@@ -62,7 +74,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, f *Form) error {
 	}
 	backups, _ := listBackups(s.cfg.BackupDir)
 	return s.render(c, "settings/settings", "Настройки", "settings", f, fiber.Map{
-		"Stages": deadlineStages, "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
+		"Stages": deadlineDefs(), "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
 	})
 }
 

@@ -171,3 +171,7 @@ CREATE TABLE transactions (
 );
 CREATE INDEX transactions_card ON transactions (card_id, id);
 CREATE INDEX transactions_occurred ON transactions (occurred_on);
+-- «Автозадачи» filters: by person and by stage, newest first.
+CREATE INDEX auto_tasks_assignee ON auto_tasks (assignee_id, id);
+CREATE INDEX auto_tasks_stage ON auto_tasks (stage, id);
+CREATE INDEX auto_tasks_status ON auto_tasks (status, id);

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/pipeline"
+	"kartoteka/store"
+)
+
+var taskTabs = []struct{ Tab, Label string }{{"all", "Все задачи"}, {"in", "Входящие"}, {"out", "Исходящие"}, {"auto", "Автозадачи"}}
+
+var taskStatuses = []Option{{"open", "Открытые"}, {"overdue", "Просроченные"}, {"new", "Новая"}, {"in_progress", "В работе"},
+	{"done", "Выполнена"}, {"cancelled", "Отменена"}}
+
+// AutoTaskView is one row of «Автозадачи» with its form rendered.
+type AutoTaskView struct {
+	store.AutoTaskRow
+	Title    string
+	Lines    []pipeline.Line
+	Overdue  bool
+	Class    string
+	Deadline string
+	DoneAt   string
+}
+
+func (s *Server) tasks(c *fiber.Ctx) error {
+	u := userOf(c)
+	tab := c.Query("tab", "in")
+	if c.Query("card") != "" && c.Query("tab") == "" {
+		tab = "auto"
+	}
+	switch tab {
+	case "all":
+		if !auth.Can(u.Role, auth.TasksAll) {
+			return store.ErrForbidden
+		}
+	case "in", "out", "auto":
+	default:
+		return fiber.ErrNotFound
+	}
+	data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
+	f := NewForm(nil)
+	if tab == "auto" {
+		var err error
+		if f, err = s.autoTasks(c, data); err != nil {
+			return err
+		}
+	}
+	return s.render(c, "tasks/tasks", "Задачи", "tasks", f, data)
+}
+
+func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
+	u := userOf(c)
+	f := NewForm(map[string]string{"card": c.Query("card"), "stage": c.Query("stage"), "assignee": c.Query("assignee"),
+		"status": c.Query("status"), "from": c.Query("from"), "to": c.Query("to")})
+	now := s.now()
+	flt := store.AutoTaskFilter{CardID: formInt(f, "card"), Stage: formInt(f, "stage"), AssigneeID: formInt(f, "assignee"),
+		Status: f.Get("status"), Now: now, BeforeID: qInt(c, "before")}
+	loc := s.Loc()
+	if d := f.Get("from"); d != "" {
+		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
+			flt.From = &t
+		} else {
+			f.Fail("from", "Дата в формате ДД.ММ.ГГГГ")
+		}
+	}
+	if d := f.Get("to"); d != "" {
+		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
+			t = t.AddDate(0, 0, 1)
+			flt.To = &t
+		} else {
+			f.Fail("to", "Дата в формате ДД.ММ.ГГГГ")
+		}
+	}
+	if u.Role == auth.Warmer || u.Role == auth.Manager {
+		flt.OnlyUser = u.ID
+	}
+	rows, more, err := s.st.AutoTasks(c.Context(), flt)
+	if err != nil {
+		return nil, err
+	}
+	views := make([]AutoTaskView, len(rows))
+	for i, r := range rows {
+		st := pipeline.Stage(r.Stage)
+		v := AutoTaskView{AutoTaskRow: r, Title: strconv.Itoa(int(r.Stage)) + ". " + st.Label(),
+			Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04")}
+		if r.Kind == "warming" {
+			v.Title = "Прогрев карты № " + i64s(r.CardID)
+		}
+		var vals map[string]string
+		_ = json.Unmarshal([]byte(r.Fields), &vals)
+		v.Lines = pipeline.Show(st, vals)
+		if r.DoneAt != nil {
+			v.DoneAt = s.inTZ(*r.DoneAt).Format("02.01.2006 15:04")
+		}
+		open := r.Status == "new" || r.Status == "in_progress"
+		v.Overdue = open && pipeline.Overdue(r.Deadline, now)
+		switch {
+		case v.Overdue:
+			v.Class = "kt-overdue"
+		case r.Status == "in_progress":
+			v.Class = "kt-progress"
+		case r.Status == "done":
+			v.Class = "kt-done"
+		case r.Status == "cancelled":
+			v.Class = "kt-cancelled"
+		}
+		views[i] = v
+	}
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	var people []Option
+	for _, x := range users {
+		people = append(people, Option{i64s(x.ID), x.Name})
+	}
+	var stages []Option
+	for _, d := range pipeline.Stages() {
+		stages = append(stages, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
+	}
+	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = views, more, people, stages, taskStatuses
+	if more && len(rows) > 0 {
+		q := c.Request().URI().QueryArgs()
+		q.Set("before", i64s(rows[len(rows)-1].ID))
+		data["NextQuery"] = q.String()
+	}
+	return f, nil
+}
+
+var statusLabels = map[string]string{"new": "Новая", "in_progress": "В работе", "done": "Выполнена", "cancelled": "Отменена"}
