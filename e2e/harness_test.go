@@ -556,8 +556,9 @@ func (b *Browser) path() string {
 
 // fill types values into the named fields of the form (CSS selector). Text
 // inputs and textareas are cleared and typed into; selects, checkboxes
-// ("1"/"" for checked) and hidden inputs are set by script with input/change
-// events.
+// ("1"/"" for checked), hidden inputs and date/time inputs (value as
+// "2025-01-31": typing into them is locale-dependent in headless Chromium)
+// are set by script with input/change events.
 func (b *Browser) fill(form string, fields map[string]string) {
 	b.t.Helper()
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
@@ -567,11 +568,11 @@ func (b *Browser) fill(form string, fields map[string]string) {
 			const el = document.querySelector(%s);
 			if (!el) return "missing";
 			const tag = el.tagName.toLowerCase(), type = (el.type || "").toLowerCase();
-			if (tag === "select" || type === "checkbox" || type === "radio" || type === "hidden") {
+			if (tag === "select" || ["checkbox", "radio", "hidden", "date", "time", "datetime-local"].includes(type)) {
 				if (type === "checkbox" || type === "radio") el.checked = %s !== "";
 				else {
 					el.value = %s;
-					if (el.value !== %s) return "no option " + %s;
+					if (el.value !== %s) return (tag === "select" ? "no option " : "value not accepted: ") + %s;
 				}
 				el.dispatchEvent(new Event("input", {bubbles: true}));
 				el.dispatchEvent(new Event("change", {bubbles: true}));
@@ -718,6 +719,17 @@ func (b *Browser) waitText(sel, substr string) {
 			got = b.text(sel)
 		}
 		b.fatalf("waiting for %s to contain %q: %v; it has %q", sel, substr, err, got)
+	}
+}
+
+// waitJS waits until the JavaScript expression is truthy; what names the
+// condition in the failure message.
+func (b *Browser) waitJS(what, expr string) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		b.fatalf("waiting for %s: %v (page %s)", what, err, b.url())
 	}
 }
 

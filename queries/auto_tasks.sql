@@ -36,7 +36,7 @@ ORDER BY t.id;
 -- name: AutoTaskTracker :many
 SELECT t.id, t.card_id, t.stage, t.status, t.deadline, t.rolls, t.assignee_id, u.name AS assignee_name,
     c.last4, c.version, b.name AS bank_name
-FROM auto_tasks t
+FROM auto_tasks t INDEXED BY auto_tasks_open_stage
 JOIN cards c ON c.id = t.card_id
 JOIN banks b ON b.id = c.bank_id
 JOIN users u ON u.id = t.assignee_id
@@ -45,14 +45,14 @@ WHERE t.status IN ('new', 'in_progress') AND t.kind = 'stage' AND t.stage = @sta
 ORDER BY t.deadline, t.id;
 
 -- name: AutoTaskStageCounts :many
-SELECT stage, COUNT(*) AS n FROM auto_tasks
+SELECT stage, COUNT(*) AS n FROM auto_tasks INDEXED BY auto_tasks_open_stage
 WHERE status IN ('new', 'in_progress') AND kind = 'stage'
   AND (assignee_id = sqlc.narg('assignee_id') OR sqlc.narg('assignee_id') IS NULL)
 GROUP BY stage;
 
 -- name: AutoTaskUserCounts :one
 SELECT COUNT(*) AS open, CAST(COALESCE(SUM(deadline < @now), 0) AS INTEGER) AS overdue
-FROM auto_tasks
+FROM auto_tasks INDEXED BY auto_tasks_open_assignee
 WHERE assignee_id = @assignee_id AND status IN ('new', 'in_progress');
 
 -- name: AutoTaskSetAssignee :exec

@@ -18,8 +18,8 @@ func (o Office) Day(t time.Time) time.Time {
 
 // EndOfDay is the end of the working day, days after t's date, as UTC.
 func (o Office) EndOfDay(t time.Time, days int) time.Time {
-	d := o.Day(t).AddDate(0, 0, days)
-	return d.Add(time.Duration(o.WorkdayEndMin) * time.Minute).UTC()
+	t = t.In(o.Loc) // wall-clock arithmetic: 18:00 stays 18:00 on the days summer time starts or ends
+	return time.Date(t.Year(), t.Month(), t.Day()+days, 0, o.WorkdayEndMin, 0, 0, o.Loc).UTC()
 }
 
 // Today is the office's date of now as 'YYYY-MM-DD'.

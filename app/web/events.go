@@ -27,7 +27,7 @@ func (s *Server) events(c *fiber.Ctx) error {
 		defer stop()
 		seq := hub.Seq()
 		fmt.Fprintf(w, "retry: 2000\nid: %d\nevent: hello\ndata: %d\n\n", seq, seq)
-		if last > 0 && last < seq {
+		if last > 0 && last != seq { // missed notices, or the server restarted
 			fmt.Fprintf(w, "id: %d\ndata: all\n\n", seq)
 		}
 		if w.Flush() != nil {

@@ -268,7 +268,7 @@ func (q *Queries) AutoTaskSetAssignee(ctx context.Context, arg AutoTaskSetAssign
 }
 
 const autoTaskStageCounts = `-- name: AutoTaskStageCounts :many
-SELECT stage, COUNT(*) AS n FROM auto_tasks
+SELECT stage, COUNT(*) AS n FROM auto_tasks INDEXED BY auto_tasks_open_stage
 WHERE status IN ('new', 'in_progress') AND kind = 'stage'
   AND (assignee_id = ?1 OR ?1 IS NULL)
 GROUP BY stage
@@ -322,7 +322,7 @@ func (q *Queries) AutoTaskStart(ctx context.Context, arg AutoTaskStartParams) (i
 const autoTaskTracker = `-- name: AutoTaskTracker :many
 SELECT t.id, t.card_id, t.stage, t.status, t.deadline, t.rolls, t.assignee_id, u.name AS assignee_name,
     c.last4, c.version, b.name AS bank_name
-FROM auto_tasks t
+FROM auto_tasks t INDEXED BY auto_tasks_open_stage
 JOIN cards c ON c.id = t.card_id
 JOIN banks b ON b.id = c.bank_id
 JOIN users u ON u.id = t.assignee_id
@@ -387,7 +387,7 @@ func (q *Queries) AutoTaskTracker(ctx context.Context, arg AutoTaskTrackerParams
 
 const autoTaskUserCounts = `-- name: AutoTaskUserCounts :one
 SELECT COUNT(*) AS open, CAST(COALESCE(SUM(deadline < ?1), 0) AS INTEGER) AS overdue
-FROM auto_tasks
+FROM auto_tasks INDEXED BY auto_tasks_open_assignee
 WHERE assignee_id = ?2 AND status IN ('new', 'in_progress')
 `
 

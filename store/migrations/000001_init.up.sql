@@ -141,8 +141,9 @@ CREATE TABLE auto_tasks (
 );
 CREATE INDEX auto_tasks_card ON auto_tasks (card_id, id);
 -- Open tasks, per stage and per person: the tracker and the navigation counters.
-CREATE INDEX auto_tasks_open_stage ON auto_tasks (stage, deadline) WHERE status IN ('new', 'in_progress');
-CREATE INDEX auto_tasks_open_assignee ON auto_tasks (assignee_id, stage, deadline) WHERE status IN ('new', 'in_progress');
+-- Both cover their queries (counts read the index only).
+CREATE INDEX auto_tasks_open_stage ON auto_tasks (kind, stage, deadline, assignee_id) WHERE status IN ('new', 'in_progress');
+CREATE INDEX auto_tasks_open_assignee ON auto_tasks (assignee_id, deadline) WHERE status IN ('new', 'in_progress');
 
 -- The card's timeline beyond the tasks themselves: lifecycle moves, corrections, bank checks.
 CREATE TABLE card_events (
