@@ -26,7 +26,7 @@ func demoValues(st pipeline.Stage, today string, r *rand.Rand, profit money.Kope
 	case pipeline.AccessTakeback:
 		v["confirmed"] = "1"
 	case pipeline.WorkTopup:
-		v["amount"] = strconv.Itoa(50000+r.IntN(20)*5000)
+		v["amount"] = strconv.Itoa(50000 + r.IntN(20)*5000)
 	case pipeline.BankApplication:
 		v["reference"] = fmt.Sprintf("Заявление № %d-%02d", 100+r.IntN(900), r.IntN(100))
 	case pipeline.BankWait:
