@@ -412,6 +412,7 @@ func processTransactions(t *testing.T, mgr *Browser, id int64) money.Kopecks {
 			t.Fatal(err)
 		}
 		mgr.fill(newRow, map[string]string{"amount": amount, "commission_rate": rate, "comment": "операция " + amount})
+		t.Logf("DEBUG typed %q: value %q", amount, mgr.value(newRow+" [data-tx-amount]"))
 		// While typing, the totals already include the unsaved row.
 		checkEditorTotals(t, mgr, ed, money.Sum(append(lines[:len(lines):len(lines)], money.Line{Amount: a, Rate: r})), "typing "+amount)
 		if eval[bool](mgr, `document.querySelector(`+js(ed+" [data-tx-pending]")+`).hidden`) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"kartoteka/app/money"
@@ -455,6 +456,7 @@ func (s *Store) CorrectStage(ctx context.Context, a Actor, id, version int64, ki
 	if !a.Privileged {
 		return ErrForbidden
 	}
+	reason = strings.TrimSpace(reason)
 	return s.InTx(ctx, func(tx *Tx) error {
 		c, err := tx.CardGet(ctx, id)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -192,12 +193,38 @@ func actionActive(active bool) string {
 	return "deactivate"
 }
 
+// nameTaken tells whether another row of a small reference table has this name,
+// ignoring case in any alphabet (SQLite's NOCASE folds only Latin letters).
+func (tx *Tx) nameTaken(table string, id int64, name string) (bool, error) {
+	rows, err := tx.Raw.QueryContext(tx.ctx(), "SELECT id, name FROM "+table+" WHERE id <> ?", id)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var oid int64
+		var n string
+		if err := rows.Scan(&oid, &n); err != nil {
+			return false, err
+		}
+		if strings.EqualFold(strings.TrimSpace(n), strings.TrimSpace(name)) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}
+
 // BankInput is a bank as typed.
 type BankInput struct{ Name, Notes string }
 
 // SaveBank creates (id == 0) or edits a bank.
 func (s *Store) SaveBank(ctx context.Context, actor, id int64, in BankInput) (int64, error) {
 	err := s.InTx(ctx, func(tx *Tx) error {
+		if taken, err := tx.nameTaken("banks", id, in.Name); err != nil {
+			return err
+		} else if taken {
+			return &FieldError{"name", "Банк с таким названием уже есть"}
+		}
 		if id == 0 {
 			b, err := tx.BankCreate(ctx, db.BankCreateParams{Name: in.Name, Notes: in.Notes, Now: tx.Now})
 			if isUnique(err) {
@@ -248,6 +275,11 @@ type ContractorInput struct {
 // SaveContractor creates (id == 0) or edits a supplier.
 func (s *Store) SaveContractor(ctx context.Context, actor, id int64, in ContractorInput) (int64, error) {
 	err := s.InTx(ctx, func(tx *Tx) error {
+		if taken, err := tx.nameTaken("contractors", id, in.Name); err != nil {
+			return err
+		} else if taken {
+			return &FieldError{"name", "Подрядчик с таким названием уже есть"}
+		}
 		if id == 0 {
 			c, err := tx.ContractorCreate(ctx, db.ContractorCreateParams{Name: in.Name, ContactName: in.ContactName,
 				Phone: in.Phone, CommissionRate: in.Rate, Notes: in.Notes, Now: tx.Now})

@@ -20,7 +20,9 @@ func office(t *testing.T) Office {
 		AccessRebind: 1, WarmupTopup: 1, AccessTakeback: 1, WorkTopup: 1, Processing: 3, BankApplication: 1, ReturnToSupplier: 2}}
 }
 
-func utc(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
 
 func TestDeadlines(t *testing.T) {
 	o := office(t)

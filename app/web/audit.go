@@ -30,13 +30,13 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if t, err := time.ParseInLocation("2006-01-02", f.Get("from"), loc); err == nil {
 		p.From = &t
 	} else if f.Get("from") != "" {
-		f.Fail("from", "Дата в формате ДД.ММ.ГГГГ")
+		f.Fail("from", "Укажите дату")
 	}
 	if t, err := time.ParseInLocation("2006-01-02", f.Get("to"), loc); err == nil {
 		t = t.AddDate(0, 0, 1)
 		p.To = &t
 	} else if f.Get("to") != "" {
-		f.Fail("to", "Дата в формате ДД.ММ.ГГГГ")
+		f.Fail("to", "Укажите дату")
 	}
 	page, _ := strconv.Atoi(c.Query("page"))
 	if page < 1 {

@@ -298,6 +298,7 @@ func (s *Server) contractorActive(c *fiber.Ctx) error {
 	if err := s.st.SetContractorActive(c.Context(), userOf(c).ID, x.ID, c.FormValue("active") == "1"); err != nil {
 		return err
 	}
+	s.publish("contractors")
 	return redirectFlash(c, "/directory/contractors", "Сохранено")
 }
 
@@ -381,5 +382,6 @@ func (s *Server) bankActive(c *fiber.Ctx) error {
 	if err := s.st.SetBankActive(c.Context(), userOf(c).ID, x.ID, c.FormValue("active") == "1"); err != nil {
 		return err
 	}
+	s.publish("banks")
 	return redirectFlash(c, "/directory/banks", "Сохранено")
 }

@@ -74,6 +74,7 @@ func New(cfg Config) (*Server, error) {
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		BodyLimit:             2 << 20,
+		Immutable:             true, // values outlive the request (throttle keys, goroutines)
 	})
 	s.app.Use(recover.New())
 	s.app.Use(s.logRequests, s.securityHeaders)

@@ -140,7 +140,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 		if err != nil && !isNoRows(err) {
 			return err
 		}
-		if err != nil || u.Active != 1 || !auth.CheckPassword(u.PasswordHash, f.Get("password")) {
+		if err != nil {
+			u.PasswordHash = dummyHash // spend the same time as for a real login
+		}
+		if !auth.CheckPassword(u.PasswordHash, f.Get("password")) || err != nil || u.Active != 1 {
 			s.throttle.Fail(login, addr, now)
 			f.Fail("login", "Неверный логин или пароль")
 		}
@@ -155,6 +158,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	return c.Redirect(safeNext(f.Get("next")), fiber.StatusSeeOther)
 }
+
+// dummyHash is checked for unknown logins so timing does not tell which logins exist.
+var dummyHash, _ = auth.HashPassword("kartoteka-no-such-user")
 
 func humanWait(d time.Duration) string {
 	if d < time.Minute {

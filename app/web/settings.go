@@ -121,6 +121,9 @@ func BackupName(t time.Time) string { return "kartoteka-" + t.UTC().Format("2006
 
 func (s *Server) backupNow(c *fiber.Ctx) error {
 	dst := filepath.Join(s.cfg.BackupDir, BackupName(s.now()))
+	for i := 2; fileExists(dst); i++ { // a double click in the same second
+		dst = filepath.Join(s.cfg.BackupDir, strings.TrimSuffix(BackupName(s.now()), ".db")+"-"+strconv.Itoa(i)+".db")
+	}
 	if err := s.st.Backup(c.Context(), dst); err != nil {
 		return err
 	}
@@ -149,4 +152,9 @@ func listBackups(dir string) ([]BackupFile, error) {
 		}
 	}
 	return out, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -107,7 +107,7 @@ func newTestServer(t testing.TB, opts ...tsOption) *testServer {
 	if !o.empty {
 		ts.seed(t)
 	}
-	// Quiet logs unless the test is run with -v and KARTOTEKA_TEST_LOG set.
+	// Quiet logs; KARTOTEKA_TEST_LOG=1 shows them (request lines, 500 errors).
 	var logger *slog.Logger
 	if os.Getenv("KARTOTEKA_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
