@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"testing"
-	"time"
 )
 
 func TestScratch(t *testing.T) {
@@ -19,13 +18,15 @@ func TestScratch(t *testing.T) {
 	openStageModal(owner, id, 6)
 	ed := fmt.Sprintf("#kt-modal-content #tx-editor-modal-%d", id)
 	newRow := ed + " .kt-tx-new"
-	t.Logf("submit: %+v", submitStage(owner, "Выполнить этап"))
-	owner.fill(newRow, map[string]string{"amount": "12 345,67", "commission_rate": "12,5", "comment": "операция 12 345,67"})
-	t.Logf("after fill amount: %q", owner.value(newRow+" [data-tx-amount]"))
-	owner.fill(newRow, map[string]string{"comment": "abc 7"})
-	t.Logf("after fill comment: %q", owner.value(newRow+" [data-tx-amount]"))
-	owner.fill(newRow, map[string]string{"commission_rate": "12,5"})
-	t.Logf("after fill rate: %q %q", owner.value(newRow+" [data-tx-amount]"), owner.value(newRow+" [data-tx-rate]"))
-	time.Sleep(500 * time.Millisecond)
-	t.Logf("later: %q", owner.value(newRow+" [data-tx-amount]"))
+	owner.fill(newRow, map[string]string{"amount": "100"})
+	owner.click(ed + " [data-tx-add]")
+	owner.waitVisible(ed + " .kt-tx-row")
+	submitStage(owner, "Выполнить этап")
+	completeStage(owner, id, 7, nil)
+	openStageModal(owner, id, 8)
+	t.Logf("before: %v", eval[[]bool](owner, `Array.from(document.querySelectorAll("[data-only-if]"), e => e.hidden)`))
+	owner.fill(modalForm, map[string]string{"answered": "no"})
+	t.Logf("after no: %v", eval[[]bool](owner, `Array.from(document.querySelectorAll("[data-only-if]"), e => e.hidden)`))
+	t.Logf("html: %s", eval[string](owner, `document.querySelector("[data-only-if]").outerHTML`))
+	owner.checkConsole()
 }

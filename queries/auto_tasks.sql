@@ -34,19 +34,19 @@ WHERE t.card_id = ?
 ORDER BY t.id;
 
 -- name: AutoTaskTracker :many
-SELECT t.id, t.card_id, t.stage, t.status, t.deadline, t.rolls, t.assignee_id, u.name AS assignee_name,
+SELECT t.id, t.card_id, t.stage, t.kind, t.status, t.deadline, t.rolls, t.assignee_id, u.name AS assignee_name,
     c.last4, c.version, b.name AS bank_name
 FROM auto_tasks t INDEXED BY auto_tasks_open_stage
 JOIN cards c ON c.id = t.card_id
 JOIN banks b ON b.id = c.bank_id
 JOIN users u ON u.id = t.assignee_id
-WHERE t.status IN ('new', 'in_progress') AND t.kind = 'stage' AND t.stage = @stage
+WHERE t.status IN ('new', 'in_progress') AND t.kind IN ('stage', 'warming') AND t.stage = @stage
   AND (t.assignee_id = sqlc.narg('assignee_id') OR sqlc.narg('assignee_id') IS NULL)
 ORDER BY t.deadline, t.id;
 
 -- name: AutoTaskStageCounts :many
 SELECT stage, COUNT(*) AS n FROM auto_tasks INDEXED BY auto_tasks_open_stage
-WHERE status IN ('new', 'in_progress') AND kind = 'stage'
+WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming')
   AND (assignee_id = sqlc.narg('assignee_id') OR sqlc.narg('assignee_id') IS NULL)
 GROUP BY stage;
 
@@ -60,3 +60,11 @@ UPDATE auto_tasks SET assignee_id = @assignee_id WHERE id = @id;
 
 -- name: AutoTaskListOpenCard :many
 SELECT * FROM auto_tasks WHERE card_id = ? AND status IN ('new', 'in_progress') ORDER BY id;
+
+-- name: AutoTaskBankOverdue :many
+SELECT * FROM auto_tasks
+WHERE status IN ('new', 'in_progress') AND kind = 'stage' AND stage = 8 AND deadline < @now
+ORDER BY id;
+
+-- name: AutoTaskWarmingExists :one
+SELECT COUNT(*) FROM auto_tasks WHERE card_id = @card_id AND kind = 'warming' AND deadline = @deadline;

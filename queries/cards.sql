@@ -66,3 +66,6 @@ UPDATE cards SET version = version + 1, updated_at = @now WHERE id = @id AND ver
 
 -- name: CardSetWarming :exec
 UPDATE cards SET warming_days = @warming_days, warming_every_days = @warming_every_days WHERE id = @id;
+
+-- name: CardListInStage :many
+SELECT * FROM cards WHERE lifecycle = 'in_work' AND stage = ? ORDER BY id;

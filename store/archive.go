@@ -66,7 +66,8 @@ func (f ArchiveFilter) where() (string, []any) {
 		}
 	}
 	if q := strings.TrimSpace(f.Contact); q != "" {
-		if d := digitsOnly(q); len(d) >= 3 && len(d) >= len([]rune(q))-4 {
+		// A phone is digits and the usual punctuation: "+7 (912) 345-67-89".
+		if d := digitsOnly(q); len(d) >= 3 && strings.Trim(q, "0123456789+-(). \u00a0") == "" {
 			if len(d) == 11 && (d[0] == '8' || d[0] == '7') {
 				d = "7" + d[1:]
 			}

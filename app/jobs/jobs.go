@@ -47,6 +47,14 @@ func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (
 		}
 	}
 	backup := func(ctx context.Context) error { return NightlyBackup(ctx, st, backupDir, st.Now()) }
+	due := func(ctx context.Context) error { return Due(ctx, st, hub, log) }
+	if err := due(context.Background()); err != nil { // catch up on what was missed while stopped
+		log.Error("catch-up failed", "err", err)
+	}
+	if _, err := s.NewJob(gocron.DurationJob(5*time.Minute), gocron.NewTask(run("due", due)),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule)); err != nil {
+		return nil, err
+	}
 	_, err = s.NewJob(gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(2, 30, 0))),
 		gocron.NewTask(run("backup", backup)),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule))
@@ -55,6 +63,22 @@ func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (
 	}
 	s.Start()
 	return &Scheduler{s: s}, nil
+}
+
+// Due rolls the bank-answer deadlines and creates the warming tasks that are due
+// (both idempotent) and tells open pages when something changed.
+func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger) error {
+	rolled, warming, err := st.CatchUp(ctx)
+	if err != nil {
+		return err
+	}
+	if rolled+warming > 0 {
+		log.Info("scheduler", "bank_rolls", rolled, "warming_tasks", warming)
+		if hub != nil {
+			hub.Publish("tracker", "cards")
+		}
+	}
+	return nil
 }
 
 // NightlyBackup writes today's backup once (running it twice the same day changes

@@ -47,3 +47,19 @@ func (o Office) BankNoAnswerDeadline(now time.Time) time.Time { return o.EndOfDa
 
 // Overdue tells whether an open task's deadline has passed (computed, never stored).
 func Overdue(deadline, now time.Time) bool { return now.After(deadline) }
+
+// WarmingDue is the day of the latest warming task due by now for a card that
+// entered stage 3 at entered: days entered, entered+every, … before the period
+// ends. ok is false when none is due (period over or not started).
+func (o Office) WarmingDue(entered, now time.Time, warmingDays, every int) (day time.Time, ok bool) {
+	if every < 1 {
+		every = 1
+	}
+	start, today := o.Day(entered), o.Day(now)
+	end := start.AddDate(0, 0, warmingDays)
+	if today.Before(start) || !today.Before(end) {
+		return time.Time{}, false
+	}
+	n := int((today.Sub(start).Hours() + 12) / 24) // calendar days since entry, DST-safe
+	return start.AddDate(0, 0, n/every*every), true
+}

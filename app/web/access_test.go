@@ -67,6 +67,8 @@ var expectedAccess = map[string]access{
 	"GET /cards/:id/stage":        signedIn, // own stage (owner/admin: any), checked per card
 	"POST /cards/:id/stage":       signedIn,
 	"POST /cards/:id/take":        signedIn,
+	"GET /autotasks/:id":          signedIn, // own warming task (owner/admin: any), checked per task
+	"POST /autotasks/:id":         signedIn,
 	"GET /cards/:id/transactions": signedIn,
 	// Транзакции: add / remove — owner, admin, and the accountant or manager responsible; never the warmer.
 	"POST /cards/:id/transactions":            {roles: []auth.Role{owner, admin, accountant, manager}},

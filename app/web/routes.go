@@ -48,6 +48,8 @@ func (s *Server) routeTable() []Route {
 		{get, "/cards/:id/stage", auth.Tracker, s.stageModal},
 		{post, "/cards/:id/stage", auth.Tracker, s.stageComplete},
 		{post, "/cards/:id/take", auth.Tracker, s.taskTake},
+		{get, "/autotasks/:id", auth.Tracker, s.warmingModal},
+		{post, "/autotasks/:id", auth.Tracker, s.warmingDone},
 		{get, "/cards/:id/transactions", auth.Cards, s.txEditor},
 		{post, "/cards/:id/transactions", auth.Money, s.txAdd},
 		{post, "/cards/:id/transactions/:tx/delete", auth.Money, s.txDelete},

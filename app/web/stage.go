@@ -15,7 +15,7 @@ import (
 
 var eventTitles = map[string]string{
 	"created": "Карта зарегистрирована", "started": "Карта запущена", "worked_out": "Карта отработана",
-	"archived": "Карта отправлена в архив", "bank_no": "Проверка ответа банка",
+	"archived": "Карта отправлена в архив", "bank_no": "Проверка ответа банка", "bank_roll": "Ответа банка нет (автоматически)",
 	store.CorrectBack: "Возврат на предыдущий этап", store.CorrectJump: "Перевод на этап", store.CorrectClose: "Досрочное закрытие",
 }
 

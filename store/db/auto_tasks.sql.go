@@ -10,6 +10,49 @@ import (
 	"time"
 )
 
+const autoTaskBankOverdue = `-- name: AutoTaskBankOverdue :many
+SELECT id, card_id, stage, kind, assignee_id, status, deadline, rolls, fields, created_at, started_at, done_at, done_by FROM auto_tasks
+WHERE status IN ('new', 'in_progress') AND kind = 'stage' AND stage = 8 AND deadline < ?1
+ORDER BY id
+`
+
+func (q *Queries) AutoTaskBankOverdue(ctx context.Context, now time.Time) ([]AutoTask, error) {
+	rows, err := q.db.QueryContext(ctx, autoTaskBankOverdue, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AutoTask{}
+	for rows.Next() {
+		var i AutoTask
+		if err := rows.Scan(
+			&i.ID,
+			&i.CardID,
+			&i.Stage,
+			&i.Kind,
+			&i.AssigneeID,
+			&i.Status,
+			&i.Deadline,
+			&i.Rolls,
+			&i.Fields,
+			&i.CreatedAt,
+			&i.StartedAt,
+			&i.DoneAt,
+			&i.DoneBy,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const autoTaskCancelOpen = `-- name: AutoTaskCancelOpen :exec
 UPDATE auto_tasks SET status = 'cancelled', done_at = ?1, done_by = ?2
 WHERE card_id = ?3 AND status IN ('new', 'in_progress')
@@ -269,7 +312,7 @@ func (q *Queries) AutoTaskSetAssignee(ctx context.Context, arg AutoTaskSetAssign
 
 const autoTaskStageCounts = `-- name: AutoTaskStageCounts :many
 SELECT stage, COUNT(*) AS n FROM auto_tasks INDEXED BY auto_tasks_open_stage
-WHERE status IN ('new', 'in_progress') AND kind = 'stage'
+WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming')
   AND (assignee_id = ?1 OR ?1 IS NULL)
 GROUP BY stage
 `
@@ -320,13 +363,13 @@ func (q *Queries) AutoTaskStart(ctx context.Context, arg AutoTaskStartParams) (i
 }
 
 const autoTaskTracker = `-- name: AutoTaskTracker :many
-SELECT t.id, t.card_id, t.stage, t.status, t.deadline, t.rolls, t.assignee_id, u.name AS assignee_name,
+SELECT t.id, t.card_id, t.stage, t.kind, t.status, t.deadline, t.rolls, t.assignee_id, u.name AS assignee_name,
     c.last4, c.version, b.name AS bank_name
 FROM auto_tasks t INDEXED BY auto_tasks_open_stage
 JOIN cards c ON c.id = t.card_id
 JOIN banks b ON b.id = c.bank_id
 JOIN users u ON u.id = t.assignee_id
-WHERE t.status IN ('new', 'in_progress') AND t.kind = 'stage' AND t.stage = ?1
+WHERE t.status IN ('new', 'in_progress') AND t.kind IN ('stage', 'warming') AND t.stage = ?1
   AND (t.assignee_id = ?2 OR ?2 IS NULL)
 ORDER BY t.deadline, t.id
 `
@@ -340,6 +383,7 @@ type AutoTaskTrackerRow struct {
 	ID           int64
 	CardID       int64
 	Stage        int64
+	Kind         string
 	Status       string
 	Deadline     time.Time
 	Rolls        int64
@@ -363,6 +407,7 @@ func (q *Queries) AutoTaskTracker(ctx context.Context, arg AutoTaskTrackerParams
 			&i.ID,
 			&i.CardID,
 			&i.Stage,
+			&i.Kind,
 			&i.Status,
 			&i.Deadline,
 			&i.Rolls,
@@ -406,4 +451,20 @@ func (q *Queries) AutoTaskUserCounts(ctx context.Context, arg AutoTaskUserCounts
 	var i AutoTaskUserCountsRow
 	err := row.Scan(&i.Open, &i.Overdue)
 	return i, err
+}
+
+const autoTaskWarmingExists = `-- name: AutoTaskWarmingExists :one
+SELECT COUNT(*) FROM auto_tasks WHERE card_id = ?1 AND kind = 'warming' AND deadline = ?2
+`
+
+type AutoTaskWarmingExistsParams struct {
+	CardID   int64
+	Deadline time.Time
+}
+
+func (q *Queries) AutoTaskWarmingExists(ctx context.Context, arg AutoTaskWarmingExistsParams) (int64, error) {
+	row := q.db.QueryRowContext(ctx, autoTaskWarmingExists, arg.CardID, arg.Deadline)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }

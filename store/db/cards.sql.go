@@ -245,6 +245,56 @@ func (q *Queries) CardList(ctx context.Context, arg CardListParams) ([]CardListR
 	return items, nil
 }
 
+const cardListInStage = `-- name: CardListInStage :many
+SELECT id, number, last4, bank_id, supplier_id, contact_name, contact_phone, warmer_id, manager_id, accountant_id, commission_rate, warming_days, warming_every_days, notes, lifecycle, stage, stage_entered_at, version, created_by, created_at, updated_at, archived_at FROM cards WHERE lifecycle = 'in_work' AND stage = ? ORDER BY id
+`
+
+func (q *Queries) CardListInStage(ctx context.Context, stage *int64) ([]Card, error) {
+	rows, err := q.db.QueryContext(ctx, cardListInStage, stage)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Card{}
+	for rows.Next() {
+		var i Card
+		if err := rows.Scan(
+			&i.ID,
+			&i.Number,
+			&i.Last4,
+			&i.BankID,
+			&i.SupplierID,
+			&i.ContactName,
+			&i.ContactPhone,
+			&i.WarmerID,
+			&i.ManagerID,
+			&i.AccountantID,
+			&i.CommissionRate,
+			&i.WarmingDays,
+			&i.WarmingEveryDays,
+			&i.Notes,
+			&i.Lifecycle,
+			&i.Stage,
+			&i.StageEnteredAt,
+			&i.Version,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.ArchivedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const cardMove = `-- name: CardMove :execrows
 UPDATE cards SET lifecycle = ?1, stage = ?2, stage_entered_at = ?3,
     version = version + 1, updated_at = ?4

