@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"kartoteka/app/money"
 )
 
@@ -276,7 +278,10 @@ func pollTrue(b *Browser, expr string) bool {
 // Stage 3: the card keeps the default 14-day warming period, so the warmer is
 // refused («ещё не закончился») and the owner finishes it early with a reason.
 func TestCardThroughNineStages(t *testing.T) {
+	start := time.Now()
+	tm := func(what string) { t.Logf("T %5.1fs %s", time.Since(start).Seconds(), what) }
 	o := newOffice(t, adminP)
+	tm("office")
 	owner := o.owner
 
 	id := o.createCard(cardSpec{"4111 1111 1111 1111", managerP.name, accP.name, warmerP.name})
@@ -288,9 +293,11 @@ func TestCardThroughNineStages(t *testing.T) {
 	admin.waitJS("the live stream", `document.body.dataset.liveReady === "1"`)
 	eval[bool](admin, `(window.e2eMarker = "kept", true)`)
 	waitStageCounts(admin, nil)
+	tm("step 1")
 
 	o.startCard(id)
 	waitStageCounts(admin, map[int]int{1: 1})
+	tm("step 2")
 	admin.waitVisible(fmt.Sprintf(`#tracker-table tr[data-card="%d"]`, id))
 	admin.screenshot("tracker-stage1")
 
@@ -311,10 +318,12 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage1-done")
 	waitStageCounts(admin, map[int]int{2: 1})
+	tm("step 3")
 
 	// 2. Accountant: warm-up top-up.
 	completeStage(acc, id, 2, map[string]string{"amount": "5 000", "comment": "Пополнено"})
 	waitStageCounts(admin, map[int]int{3: 1})
+	tm("step 4")
 
 	// 3. The warmer may not finish before the period ends; the owner may, with a reason.
 	openStageModal(warmer, id, 3)
@@ -342,6 +351,7 @@ func TestCardThroughNineStages(t *testing.T) {
 		t.Fatalf("stage 3 early by the owner with a reason: %+v %v", out, modalErrors(owner))
 	}
 	waitStageCounts(admin, map[int]int{4: 1})
+	tm("step 5")
 
 	// 4. Manager: the checkbox must be ticked.
 	openStageModal(mgr, id, 4)
@@ -353,22 +363,27 @@ func TestCardThroughNineStages(t *testing.T) {
 		t.Fatalf("stage 4: %+v %v", out, modalErrors(mgr))
 	}
 	waitStageCounts(admin, map[int]int{5: 1})
+	tm("step 6")
 
 	// 5. Accountant: work top-up.
 	completeStage(acc, id, 5, map[string]string{"amount": "150 000"})
 	waitStageCounts(admin, map[int]int{6: 1})
+	tm("step 7")
 
 	// 6. Manager: two transactions in the modal editor, live totals.
 	profit := processTransactions(t, mgr, id)
 	waitStageCounts(admin, map[int]int{7: 1})
+	tm("step 8")
 
 	// 7. Manager: bank application.
 	completeStage(mgr, id, 7, map[string]string{"reference": "Заявление № 42"})
 	waitStageCounts(admin, map[int]int{8: 1})
+	tm("step 9")
 
 	// 8. Manager: first «Нет» (deadline moves to tomorrow, card stays), then «Да».
 	bankAnswers(t, mgr, id, profit)
 	waitStageCounts(admin, map[int]int{9: 1})
+	tm("step 10")
 
 	// 9. Manager: return to the supplier; the card is worked out.
 	if msg := completeStage(mgr, id, 9, nil); !strings.Contains(msg, fmt.Sprintf("Карта № %d отработана", id)) {
@@ -376,6 +391,7 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage9-done")
 	waitStageCounts(admin, nil)
+	tm("step 11")
 	if m := eval[string](admin, `String(window.e2eMarker)`); m != "kept" {
 		t.Errorf("the admin's tracker page reloaded (marker %q): updates must come without a reload", m)
 	}
@@ -705,12 +721,12 @@ func TestForbiddenStageActions(t *testing.T) {
 		t.Errorf("the warmer sees «Выполнить этап» on a stage-1 card")
 	}
 	// Posting the form directly is refused too, and writes nothing.
-	status := eval[int](warmer, fmt.Sprintf(`(async () => {
+	status := run(warmer, "posting the stage form", chromedp.Evaluate[int](fmt.Sprintf(`(async () => {
 		const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
 		const body = new URLSearchParams({_csrf: csrf, version: "999", done_on: %s});
 		const r = await fetch("/cards/%d/stage", {method: "POST", body, headers: {"X-CSRF-Token": csrf}});
 		return r.status;
-	})()`, js(officeDay(0).Format("2006-01-02")), atOne))
+	})()`, js(officeDay(0).Format("2006-01-02")), atOne), chromedp.EvalAwaitPromise))
 	if status != http.StatusForbidden && status != http.StatusConflict {
 		t.Errorf("warmer POST /cards/%d/stage: status %d, want 403", atOne, status)
 	} else if status != http.StatusForbidden {

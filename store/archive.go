@@ -22,7 +22,6 @@ type ArchiveFilter struct {
 	OnlyUser   int64 // non-privileged: cards where this user is responsible
 	Offset     int
 	Limit      int
-	SortCol    string // "id" (default) or "archived_at"
 	SortAsc    bool
 }
 
@@ -51,10 +50,42 @@ func digitsOnly(s string) string {
 }
 
 // where builds the WHERE clause for the filters in use.
+// likeEscape makes typed text literal inside a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ftsPhrase quotes typed text as one FTS5 phrase (a substring for the trigram index).
+func ftsPhrase(col, s string) string {
+	return col + `:"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// contactNeedle reads the contact filter: a phone (digits and the usual punctuation,
+// "+7 (912) 345-67-89", "8 912…") is searched as digits, anything else as a name.
+func contactNeedle(q string) string {
+	if d := digitsOnly(q); len(d) >= 3 && strings.Trim(q, "0123456789+-(). \u00a0") == "" {
+		if len(d) == 11 && d[0] == '8' {
+			d = "7" + d[1:]
+		}
+		return d
+	}
+	return q
+}
+
+// where builds the WHERE clause for the filters in use. Every filter has an
+// index: equality filters use the archive's partial indexes; substrings of 3+
+// characters use the trigram index; "only mine" is a union of three indexed lookups.
 func (f ArchiveFilter) where() (string, []any) {
 	conds := []string{"c.lifecycle = 'archived'"}
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	search := func(col, needle, likeCol string) {
+		if len([]rune(needle)) >= 3 {
+			add("c.id IN (SELECT rowid FROM cards_search WHERE cards_search MATCH ?)", ftsPhrase(col, needle))
+		} else {
+			add(likeCol+` LIKE ? ESCAPE '\'`, "%"+likeEscape(needle)+"%")
+		}
+	}
 	if n := digitsOnly(f.Number); n != "" {
 		switch {
 		case len(n) == 4:
@@ -62,19 +93,11 @@ func (f ArchiveFilter) where() (string, []any) {
 		case len(n) >= 13:
 			add("c.number = ?", n)
 		default:
-			add("c.number LIKE ?", "%"+n+"%")
+			search("number", n, "c.number")
 		}
 	}
 	if q := strings.TrimSpace(f.Contact); q != "" {
-		// A phone is digits and the usual punctuation: "+7 (912) 345-67-89".
-		if d := digitsOnly(q); len(d) >= 3 && strings.Trim(q, "0123456789+-(). \u00a0") == "" {
-			if len(d) == 11 && (d[0] == '8' || d[0] == '7') {
-				d = "7" + d[1:]
-			}
-			add("c.contact_phone LIKE ?", "%"+d+"%")
-		} else {
-			add("c.contact_name LIKE ?", "%"+q+"%")
-		}
+		search("contact", contactNeedle(q), "(c.contact_name || ' ' || c.contact_phone)")
 	}
 	for _, x := range []struct {
 		col string
@@ -85,31 +108,64 @@ func (f ArchiveFilter) where() (string, []any) {
 		}
 	}
 	if f.OnlyUser > 0 {
-		add("(c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)", f.OnlyUser, f.OnlyUser, f.OnlyUser)
+		add(`c.id IN (SELECT id FROM cards WHERE lifecycle = 'archived' AND warmer_id = ?
+			UNION SELECT id FROM cards WHERE lifecycle = 'archived' AND manager_id = ?
+			UNION SELECT id FROM cards WHERE lifecycle = 'archived' AND accountant_id = ?)`, f.OnlyUser, f.OnlyUser, f.OnlyUser)
 	}
 	return strings.Join(conds, " AND "), args
 }
 
-// Archive reads one page of archived cards.
+// from picks the table expression: with no filter, walk the archive's id index
+// (newest first) so neither the count nor a deep page sorts a million rows.
+func (f ArchiveFilter) from(w string) string {
+	if w == "c.lifecycle = 'archived'" {
+		return "cards c INDEXED BY cards_arch_id"
+	}
+	return "cards c"
+}
+
+// Archive reads one page of archived cards: the page's ids first (from an index,
+// no joins), then their names.
 func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, error) {
 	var p ArchivePage
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 25
 	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
 	base := ArchiveFilter{OnlyUser: f.OnlyUser}
 	bw, bargs := base.where()
-	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM cards c WHERE "+bw, bargs...).Scan(&p.Total); err != nil {
+	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+base.from(bw)+" WHERE "+bw, bargs...).Scan(&p.Total); err != nil {
 		return p, fmt.Errorf("archive total: %w", err)
 	}
 	w, args := f.where()
 	if w == bw {
 		p.Filtered = p.Total
-	} else if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM cards c WHERE "+w, args...).Scan(&p.Filtered); err != nil {
+	} else if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+f.from(w)+" WHERE "+w, args...).Scan(&p.Filtered); err != nil {
 		return p, fmt.Errorf("archive count: %w", err)
 	}
 	order := "c.id DESC"
 	if f.SortAsc {
 		order = "c.id ASC"
+	}
+	ids, err := s.reader.QueryContext(ctx, "SELECT c.id FROM "+f.from(w)+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return p, fmt.Errorf("archive page: %w", err)
+	}
+	var page []any
+	for ids.Next() {
+		var id int64
+		if err := ids.Scan(&id); err != nil {
+			ids.Close()
+			return p, err
+		}
+		page = append(page, id)
+	}
+	ids.Close()
+	if len(page) == 0 {
+		return p, ids.Err()
 	}
 	q := `SELECT c.id, c.last4, c.contact_name, c.contact_phone, b.name, s.name, w.name, m.name, a.name, c.archived_at
 FROM cards c
@@ -118,10 +174,10 @@ JOIN contractors s ON s.id = c.supplier_id
 JOIN users w ON w.id = c.warmer_id
 JOIN users m ON m.id = c.manager_id
 JOIN users a ON a.id = c.accountant_id
-WHERE ` + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	rows, err := s.reader.QueryContext(ctx, q, append(args, f.Limit, f.Offset)...)
+WHERE c.id IN (?` + strings.Repeat(", ?", len(page)-1) + `) ORDER BY ` + order
+	rows, err := s.reader.QueryContext(ctx, q, page...)
 	if err != nil {
-		return p, fmt.Errorf("archive page: %w", err)
+		return p, fmt.Errorf("archive page rows: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -137,7 +193,7 @@ WHERE ` + w + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 // ArchivePlan explains the archive query for a filter (for tests and benchmarks).
 func (s *Store) ArchivePlan(ctx context.Context, f ArchiveFilter) (string, error) {
 	w, args := f.where()
-	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM cards c WHERE "+w, args...)
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM "+f.from(w)+" WHERE "+w, args...)
 	if err != nil {
 		return "", err
 	}

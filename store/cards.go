@@ -270,6 +270,9 @@ func (s *Store) StartCard(ctx context.Context, a Actor, id, version int64) error
 
 // ArchiveCards moves worked-out cards to the archive; it returns how many moved.
 func (s *Store) ArchiveCards(ctx context.Context, a Actor, ids []int64) (int, error) {
+	if !a.Privileged {
+		return 0, ErrForbidden
+	}
 	moved := 0
 	err := s.InTx(ctx, func(tx *Tx) error {
 		for _, id := range ids {
@@ -514,8 +517,9 @@ func (s *Store) TakeTask(ctx context.Context, a Actor, cardID int64) error {
 		if !a.Privileged && t.AssigneeID != a.ID {
 			return ErrForbidden
 		}
-		if _, err := tx.AutoTaskStart(ctx, db.AutoTaskStartParams{Now: &tx.Now, ID: t.ID}); err != nil {
-			return err
+		n, err := tx.AutoTaskStart(ctx, db.AutoTaskStartParams{Now: &tx.Now, ID: t.ID})
+		if err != nil || n == 0 {
+			return err // already in progress: nothing to record
 		}
 		return tx.Audit(a.ID, "task", t.ID, "take", map[string]any{"status": t.Status}, map[string]any{"status": "in_progress"})
 	})

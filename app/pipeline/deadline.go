@@ -32,7 +32,10 @@ func (o Office) Deadline(s Stage, entered time.Time, warmingDays int) time.Time 
 	case WarmingEnd:
 		return o.EndOfDay(entered, warmingDays)
 	case EndOfToday:
-		return o.EndOfDay(entered, 0)
+		if end := o.EndOfDay(entered, 0); entered.Before(end) {
+			return end
+		}
+		return o.EndOfDay(entered, 1) // entered after hours: due at the end of the next working day
 	}
 	return o.EndOfDay(entered, o.Days[s])
 }

@@ -34,3 +34,16 @@ func TestWarmingDue(t *testing.T) {
 		}
 	}
 }
+
+func TestBankWaitEnteredAfterHours(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	o := Office{Loc: msk, WorkdayEndMin: 18 * 60}
+	in := o.Deadline(BankWait, time.Date(2025, 3, 10, 12, 0, 0, 0, msk), 14)
+	after := o.Deadline(BankWait, time.Date(2025, 3, 10, 19, 30, 0, 0, msk), 14)
+	if got := in.In(msk).Format("02.01 15:04"); got != "10.03 18:00" {
+		t.Errorf("entered at noon: due %s", got)
+	}
+	if got := after.In(msk).Format("02.01 15:04"); got != "11.03 18:00" {
+		t.Errorf("entered after hours: due %s, want the next day", got)
+	}
+}

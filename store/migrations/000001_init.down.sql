@@ -1,3 +1,4 @@
+DROP TABLE cards_search;
 DROP TABLE transactions;
 DROP TABLE card_events;
 DROP TABLE auto_tasks;

@@ -176,3 +176,21 @@ CREATE INDEX transactions_occurred ON transactions (occurred_on);
 CREATE INDEX auto_tasks_assignee ON auto_tasks (assignee_id, id);
 CREATE INDEX auto_tasks_stage ON auto_tasks (stage, id);
 CREATE INDEX auto_tasks_status ON auto_tasks (status, id);
+
+-- Substring search in the archive (part of a number, a contact's name or phone),
+-- case-insensitive in any alphabet: a trigram index over archived cards only,
+-- kept by triggers so every way a card reaches the archive is covered.
+CREATE VIRTUAL TABLE cards_search USING fts5(number, contact, tokenize = 'trigram');
+CREATE TRIGGER cards_search_archive AFTER UPDATE OF lifecycle ON cards
+WHEN new.lifecycle = 'archived' AND old.lifecycle <> 'archived'
+BEGIN
+    INSERT INTO cards_search (rowid, number, contact) VALUES (new.id, new.number, new.contact_name || ' ' || new.contact_phone);
+END;
+CREATE TRIGGER cards_search_insert AFTER INSERT ON cards WHEN new.lifecycle = 'archived'
+BEGIN
+    INSERT INTO cards_search (rowid, number, contact) VALUES (new.id, new.number, new.contact_name || ' ' || new.contact_phone);
+END;
+CREATE TRIGGER cards_search_delete AFTER DELETE ON cards WHEN old.lifecycle = 'archived'
+BEGIN
+    DELETE FROM cards_search WHERE rowid = old.id;
+END;
