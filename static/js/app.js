@@ -10,10 +10,21 @@
       t.dataset.dtInit = '1';
       var opts = { language: { url: ru }, pageLength: 25, order: [] };
       if (t.dataset.order) opts.order = JSON.parse(t.dataset.order);
+      // A live refresh redraws the table: keep what the user searched and where they were.
+      var kept = t.id && savedState[t.id];
+      if (kept) { opts.search = { search: kept.search }; opts.order = kept.order; opts.displayStart = kept.start; opts.pageLength = kept.length; }
       new DataTable(t, opts);
     });
   }
   window.KInitTables = initTables;
+  var savedState = {};
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    e.detail.target.querySelectorAll && e.detail.target.querySelectorAll('table[data-datatable]').forEach(function (t) {
+      if (!t.id || !DataTable.isDataTable(t)) return;
+      var dt = new DataTable.Api(t), info = dt.page.info();
+      savedState[t.id] = { search: dt.search(), order: dt.order(), start: info.start, length: info.length };
+    });
+  });
 
   // The live stream: each notice names what changed; regions listening for
   // "kt:live from:body" refetch themselves. Modals are outside those regions.
@@ -126,7 +137,14 @@
     });
   }
   document.addEventListener('change', function (e) { if (e.target.closest('#stage-form')) applyOnlyIf(); });
-  document.addEventListener('htmx:afterSwap', function () { applyOnlyIf(); recalcAll(); });
+  document.addEventListener('htmx:afterSwap', function (e) {
+    applyOnlyIf(); recalcAll();
+    if (e.detail.target.id === 'kt-modal-content') {
+      // The transactions editor needs room: the stage-6 modal is wide.
+      var wide = !!e.detail.target.querySelector('.kt-tx');
+      document.querySelector('#kt-modal .modal-dialog').classList.toggle('modal-xl', wide);
+    }
+  });
 
   // Transactions editor: totals recomputed as rows are typed, added and removed,
   // with KMoney (the same rules as app/money on the server).
