@@ -556,10 +556,10 @@ func (b *Browser) path() string {
 // ------------------------------------------------------------------ forms
 
 // fill types values into the named fields of the form (CSS selector). Text
-// inputs and textareas are cleared and typed into (insertText); selects, checkboxes
-// ("1"/"" for checked), hidden inputs and date/time inputs (value as
-// "2025-01-31": typing into them is locale-dependent in headless Chromium)
-// are set by script with input/change events.
+// inputs and textareas are cleared and typed into (insertText); selects,
+// checkboxes ("1"/"" for checked), hidden inputs and date/time inputs
+// (value as "2025-01-31": typing into them is locale-dependent in headless
+// Chromium) are set by script with input/change events.
 func (b *Browser) fill(form string, fields map[string]string) {
 	b.t.Helper()
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
@@ -653,6 +653,26 @@ func (b *Browser) fillAndSubmit(form string, fields map[string]string, button st
 	b.t.Helper()
 	b.fill(form, fields)
 	return b.clickButton(form, button)
+}
+
+// postForm posts fields to path from the current page with fetch, the way the
+// page's own form would (session cookie, CSRF token), following redirects.
+// It is for test fixtures whose form the test does not need to see; it
+// returns the final status and path.
+func (b *Browser) postForm(path string, fields map[string]string) (int, string) {
+	b.t.Helper()
+	type answer struct {
+		Status int    `json:"status"`
+		Path   string `json:"path"`
+	}
+	a := run(b, "posting to "+path, chromedp.Evaluate[answer](fmt.Sprintf(`(async () => {
+		const csrf = document.querySelector("meta[name=csrf-token]")?.content || "";
+		const body = new URLSearchParams(Object.assign({_csrf: csrf}, %s));
+		const r = await fetch(%s, {method: "POST", body, headers: {"X-CSRF-Token": csrf}});
+		const u = new URL(r.url);
+		return {status: r.status, path: u.pathname + u.search};
+	})()`, js(fields), js(path)), chromedp.EvalAwaitPromise))
+	return a.Status, a.Path
 }
 
 // ------------------------------------------------------------------- reads

@@ -4,19 +4,18 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"kartoteka/app/money"
 )
 
 // ------------------------------------------------------------- fixtures
 
-// person is an employee the owner creates through /directory/employees/new.
+// person is an employee the owner creates (/directory/employees/new).
 type person struct{ name, login, role, password string }
 
 var (
@@ -41,8 +40,8 @@ type office struct {
 	owner *Browser
 }
 
-// newOffice sets up the app through the owner's browser: bank, supplier and
-// the manager, accountant and warmer (plus extra people).
+// newOffice sets up the app through the owner's browser session: bank,
+// supplier and the manager, accountant and warmer (plus extra people).
 func newOffice(t *testing.T, extra ...person) *office {
 	t.Helper()
 	app := startApp(t)
@@ -58,13 +57,12 @@ func newOffice(t *testing.T, extra ...person) *office {
 	return o
 }
 
-// save submits a directory form and expects to land on its list.
+// save posts a directory form (the forms themselves are covered by
+// TestFoundationFlow) and expects to land on its list.
 func (o *office) save(list string, fields map[string]string) {
 	o.owner.t.Helper()
-	o.owner.open(list + "/new")
-	st := o.owner.fillAndSubmit(`form[action="`+list+`/new"]`, fields, "Сохранить")
-	if st != http.StatusOK || o.owner.path() != list {
-		o.owner.fatalf("saving %s %v: status %d at %s, errors %v", list, fields, st, o.owner.path(), o.owner.texts(".invalid-feedback"))
+	if st, path := o.owner.postForm(list+"/new", fields); st != http.StatusOK || path != list {
+		o.owner.fatalf("saving %s %v: status %d at %s", list, fields, st, path)
 	}
 }
 
@@ -278,10 +276,7 @@ func pollTrue(b *Browser, expr string) bool {
 // Stage 3: the card keeps the default 14-day warming period, so the warmer is
 // refused («ещё не закончился») and the owner finishes it early with a reason.
 func TestCardThroughNineStages(t *testing.T) {
-	start := time.Now()
-	tm := func(what string) { t.Logf("T %5.1fs %s", time.Since(start).Seconds(), what) }
 	o := newOffice(t, adminP)
-	tm("office")
 	owner := o.owner
 
 	id := o.createCard(cardSpec{"4111 1111 1111 1111", managerP.name, accP.name, warmerP.name})
@@ -293,11 +288,9 @@ func TestCardThroughNineStages(t *testing.T) {
 	admin.waitJS("the live stream", `document.body.dataset.liveReady === "1"`)
 	eval[bool](admin, `(window.e2eMarker = "kept", true)`)
 	waitStageCounts(admin, nil)
-	tm("step 1")
 
 	o.startCard(id)
 	waitStageCounts(admin, map[int]int{1: 1})
-	tm("step 2")
 	admin.waitVisible(fmt.Sprintf(`#tracker-table tr[data-card="%d"]`, id))
 	admin.screenshot("tracker-stage1")
 
@@ -318,12 +311,15 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage1-done")
 	waitStageCounts(admin, map[int]int{2: 1})
-	tm("step 3")
+	// The owner still has «В работе» open (startCard landed there): its row follows live too.
+	if p := owner.path(); p != "/cards?tab=work" {
+		t.Fatalf("owner expected on /cards?tab=work, at %s", p)
+	}
+	owner.waitText(fmt.Sprintf(`#cards-table tr[data-card="%d"]`, id), "Пополнение на прогревочную сумму")
 
 	// 2. Accountant: warm-up top-up.
 	completeStage(acc, id, 2, map[string]string{"amount": "5 000", "comment": "Пополнено"})
 	waitStageCounts(admin, map[int]int{3: 1})
-	tm("step 4")
 
 	// 3. The warmer may not finish before the period ends; the owner may, with a reason.
 	openStageModal(warmer, id, 3)
@@ -351,7 +347,6 @@ func TestCardThroughNineStages(t *testing.T) {
 		t.Fatalf("stage 3 early by the owner with a reason: %+v %v", out, modalErrors(owner))
 	}
 	waitStageCounts(admin, map[int]int{4: 1})
-	tm("step 5")
 
 	// 4. Manager: the checkbox must be ticked.
 	openStageModal(mgr, id, 4)
@@ -363,27 +358,22 @@ func TestCardThroughNineStages(t *testing.T) {
 		t.Fatalf("stage 4: %+v %v", out, modalErrors(mgr))
 	}
 	waitStageCounts(admin, map[int]int{5: 1})
-	tm("step 6")
 
 	// 5. Accountant: work top-up.
 	completeStage(acc, id, 5, map[string]string{"amount": "150 000"})
 	waitStageCounts(admin, map[int]int{6: 1})
-	tm("step 7")
 
 	// 6. Manager: two transactions in the modal editor, live totals.
 	profit := processTransactions(t, mgr, id)
 	waitStageCounts(admin, map[int]int{7: 1})
-	tm("step 8")
 
 	// 7. Manager: bank application.
 	completeStage(mgr, id, 7, map[string]string{"reference": "Заявление № 42"})
 	waitStageCounts(admin, map[int]int{8: 1})
-	tm("step 9")
 
 	// 8. Manager: first «Нет» (deadline moves to tomorrow, card stays), then «Да».
 	bankAnswers(t, mgr, id, profit)
 	waitStageCounts(admin, map[int]int{9: 1})
-	tm("step 10")
 
 	// 9. Manager: return to the supplier; the card is worked out.
 	if msg := completeStage(mgr, id, 9, nil); !strings.Contains(msg, fmt.Sprintf("Карта № %d отработана", id)) {
@@ -391,14 +381,13 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage9-done")
 	waitStageCounts(admin, nil)
-	tm("step 11")
 	if m := eval[string](admin, `String(window.e2eMarker)`); m != "kept" {
 		t.Errorf("the admin's tracker page reloaded (marker %q): updates must come without a reload", m)
 	}
 	admin.screenshot("tracker-after")
 
 	mgr.open(fmt.Sprintf("/cards/%d", id))
-	if badges := mgr.texts("main .badge"); !contains(badges, "Отработана") {
+	if badges := mgr.texts("main .badge"); !slices.Contains(badges, "Отработана") {
 		t.Errorf("card page after stage 9: badges %q lack «Отработана»", badges)
 	}
 	if mgr.exists(`button[data-modal-url]`) {
@@ -470,8 +459,7 @@ func processTransactions(t *testing.T, mgr *Browser, id int64) money.Kopecks {
 	// A third amount being typed counts in the live totals, and stops counting when cleared.
 	saved := serverTotals(t, mgr, ed)
 	mgr.fill(newRow, map[string]string{"amount": "500"})
-	withPending := money.Sum([]money.Line{{Amount: 1234567, Rate: 1250}, {Amount: 100000, Rate: 50}, {Amount: 50000, Rate: 1250}})
-	checkEditorTotals(t, mgr, ed, withPending, "typing a third amount")
+	checkEditorTotals(t, mgr, ed, money.Sum(append(lines, money.Line{Amount: 50000, Rate: 1250})), "typing a third amount")
 	mgr.screenshot("stage6-typing-third")
 	eval[bool](mgr, `(() => { const a = document.querySelector(`+js(newRow+" [data-tx-amount]")+`); a.value = ""; a.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
 	checkEditorTotals(t, mgr, ed, saved, "after clearing the third amount")
@@ -522,8 +510,8 @@ func bankAnswers(t *testing.T, mgr *Browser, id int64, profit money.Kopecks) {
 	t.Helper()
 	openStageModal(mgr, id, 8)
 	mgr.fill(modalForm, map[string]string{"answered": "no"})
-	if n := mgr.count(modalForm + " [data-only-if]:not([hidden])"); n != 0 {
-		t.Errorf("stage 8 «Нет»: %d answer-only fields are still shown", n)
+	if shown := answerFields(mgr, true); len(shown) != 0 {
+		t.Errorf("stage 8 «Нет»: the fields for «Да» are still shown: %v", shown)
 	}
 	tomorrow := officeDay(1).Format("02.01.2006")
 	out := submitStage(mgr, "Сохранить ответ")
@@ -547,8 +535,8 @@ func bankAnswers(t *testing.T, mgr *Browser, id int64, profit money.Kopecks) {
 
 	openStageModal(mgr, id, 8)
 	mgr.fill(modalForm, map[string]string{"answered": "yes"})
-	if n := mgr.count(modalForm + " [data-only-if][hidden]"); n != 0 {
-		t.Errorf("stage 8 «Да»: %d answer fields stay hidden", n)
+	if hidden := answerFields(mgr, false); len(hidden) != 0 {
+		t.Errorf("stage 8 «Да»: the answer fields %v stay hidden", hidden)
 	}
 	if v := mgr.value(modalForm + " [name=confirmed_amount]"); v != profit.Input() {
 		t.Errorf("stage 8: confirmed_amount prefilled with %q, want the possible profit %q", v, profit.Input())
@@ -560,18 +548,22 @@ func bankAnswers(t *testing.T, mgr *Browser, id int64, profit money.Kopecks) {
 	}
 }
 
+// answerFields lists the stage-8 fields that only apply to «Да» and are
+// now shown (visible true) or hidden (visible false).
+func answerFields(b *Browser, visible bool) []string {
+	b.t.Helper()
+	return eval[[]string](b, fmt.Sprintf(`["answered_on", "decision", "confirmed_amount"].filter(n => {
+		const el = document.querySelector(%s + " [name=" + n + "]");
+		return !!el && (el.offsetParent !== null) === %v;
+	})`, js(modalForm), visible))
+}
+
 // checkTimeline: every stage appears once as done, with its values.
 func checkTimeline(t *testing.T, b *Browser, id int64, profit money.Kopecks) {
 	t.Helper()
 	titles := eval[[]string](b, `Array.from(document.querySelectorAll(".kt-timeline li strong"), e => e.textContent.trim())`)
 	for s := 1; s <= 9; s++ {
-		n := 0
-		for _, title := range titles {
-			if strings.HasPrefix(title, fmt.Sprintf("Этап %d. ", s)) {
-				n++
-			}
-		}
-		if n != 1 {
+		if n := countPrefix(titles, fmt.Sprintf("Этап %d. ", s)); n != 1 {
 			t.Errorf("timeline of card %d: stage %d appears %d times (titles %q)", id, s, n, titles)
 		}
 	}
@@ -582,15 +574,6 @@ func checkTimeline(t *testing.T, b *Browser, id int64, profit money.Kopecks) {
 			t.Errorf("timeline of card %d lacks %q: %q", id, want, tl)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestStageModalValidation: bad input is refused in the modal with the typed
@@ -619,6 +602,19 @@ func TestStageModalValidation(t *testing.T) {
 	// Whatever the refreshed modal offers, it must not be able to complete stage 1 again.
 	if owner.exists(`#kt-modal-content [data-stage-modal="1"]`) {
 		t.Errorf("after the conflict the modal still offers stage 1")
+	}
+	// If it offers the card's current stage instead, that form must be the
+	// stage-2 form as anyone would get it, not the stage-1 answers poured
+	// into same-named stage-2 fields.
+	if owner.exists(`#kt-modal-content [data-stage-modal="2"]`) {
+		if v := owner.value(modalForm + " [name=comment]"); v != "" {
+			t.Errorf("after the conflict the stage-2 form carries the stage-1 comment %q", v)
+		}
+		for field, want := range map[string]string{"warming_days": "14", "warming_every_days": "1"} {
+			if v := owner.value(modalForm + " [name=" + field + "]"); v != want {
+				t.Errorf("after the conflict the stage-2 form has %s = %q, want the card's %s prefilled", field, v, want)
+			}
+		}
 	}
 	closeModal(owner)
 	owner.open(fmt.Sprintf("/cards/%d", id))
@@ -670,11 +666,11 @@ func TestStageModalValidation(t *testing.T) {
 	if st := acc.attr("main [data-stage]", "data-stage"); st != "2" {
 		t.Errorf("after refused submits the card should stay at stage 2, it shows %q", st)
 	}
-	if n := countPrefix(acc.texts(".kt-timeline li strong"), "Этап 2. "); n != 1 {
-		t.Errorf("stage 2 should appear once (open) in the timeline, got %d", n)
+	if n := countPrefix(acc.texts(".kt-timeline li strong"), "Этап 2. "); n != 1 || !acc.exists(".kt-timeline li.kt-open") {
+		t.Errorf("stage 2 should appear once, still open, in the timeline (%d times)", n)
 	}
-	if acc.exists(".kt-timeline li:not(.kt-open) strong") && strings.Contains(acc.textContent(".kt-timeline"), "Проверка") {
-		t.Errorf("a refused stage-2 form was written to the timeline")
+	if tl := acc.textContent(".kt-timeline"); strings.Contains(tl, "Проверка") {
+		t.Errorf("a refused stage-2 form was written to the timeline: %q", tl)
 	}
 	// The prefilled warming period was not changed by the refused forms.
 	if dd := acc.textContent("main dl"); !strings.Contains(dd, "14 дн.") {
@@ -682,6 +678,7 @@ func TestStageModalValidation(t *testing.T) {
 	}
 }
 
+// countPrefix counts the strings of list that start with prefix.
 func countPrefix(list []string, prefix string) int {
 	n := 0
 	for _, s := range list {
@@ -720,22 +717,28 @@ func TestForbiddenStageActions(t *testing.T) {
 	if warmer.exists(`button[data-modal-url]`) {
 		t.Errorf("the warmer sees «Выполнить этап» on a stage-1 card")
 	}
-	// Posting the form directly is refused too, and writes nothing.
-	status := run(warmer, "posting the stage form", chromedp.Evaluate[int](fmt.Sprintf(`(async () => {
-		const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
-		const body = new URLSearchParams({_csrf: csrf, version: "999", done_on: %s});
-		const r = await fetch("/cards/%d/stage", {method: "POST", body, headers: {"X-CSRF-Token": csrf}});
-		return r.status;
-	})()`, js(officeDay(0).Format("2006-01-02")), atOne), chromedp.EvalAwaitPromise))
-	if status != http.StatusForbidden && status != http.StatusConflict {
-		t.Errorf("warmer POST /cards/%d/stage: status %d, want 403", atOne, status)
-	} else if status != http.StatusForbidden {
-		t.Logf("warmer POST with a stale version answered %d", status)
+	// Posting the form directly (with the card's current version, read from
+	// the owner's page) is refused too, and writes nothing.
+	owner.open(fmt.Sprintf("/cards/%d", atOne))
+	version := owner.value("form[action$='/correct'] [name=version]")
+	warmer.allowConsole(`status of 40[39] .*\(https?://[^/]+/cards/\d+/stage\)$`)
+	for _, v := range []string{version, "999"} {
+		st, _ := warmer.postForm(fmt.Sprintf("/cards/%d/stage", atOne), map[string]string{"version": v, "done_on": officeDay(0).Format("2006-01-02"), "comment": "не мой этап"})
+		switch {
+		case st == http.StatusForbidden:
+		case v != version && st == http.StatusConflict:
+			// Not a leak, but the refusal should not depend on the version.
+			t.Logf("APP: the warmer's POST with a stale version (%s) answers 409 «уже изменена», not 403", v)
+		default:
+			t.Errorf("warmer POST /cards/%d/stage (version %s): status %d, want 403", atOne, v, st)
+		}
 	}
-	warmer.allowConsole(`status of 40[39]`)
 	owner.open(fmt.Sprintf("/cards/%d", atOne))
 	if st := owner.attr("main [data-stage]", "data-stage"); st != "1" {
 		t.Errorf("card %d moved to stage %q after the warmer's refused POST", atOne, st)
+	}
+	if strings.Contains(owner.textContent(".kt-timeline"), "не мой этап") {
+		t.Errorf("the warmer's refused POST was written to the timeline")
 	}
 
 	// The accountant's tracker: their stage-2 card only, no «Только мои» toggle.

@@ -324,6 +324,9 @@ func (s *Store) CompleteStage(ctx context.Context, in StageInput) (Outcome, erro
 		if err != nil {
 			return notFound(err)
 		}
+		if !in.Actor.Privileged && !Responsible(c, in.Actor.ID) {
+			return ErrForbidden // not this card's person at all, whatever the version
+		}
 		if c.Lifecycle != "in_work" || c.Stage == nil || c.Version != in.Version {
 			return ErrConflict
 		}

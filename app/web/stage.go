@@ -175,7 +175,12 @@ func (s *Server) stageComplete(c *fiber.Ctx) error {
 		return c.Render("cards/stage_modal", m)
 	case errors.Is(err, store.ErrConflict):
 		fresh, _ := s.st.Q.CardGet(c.Context(), card.ID)
-		f := NewForm(vals)
+		// Keep what was typed only if the card is still in the stage the form was for;
+		// otherwise show the current stage's form, freshly prefilled.
+		var f *Form
+		if fresh.Stage != nil && c.FormValue("stage") == i64s(*fresh.Stage) {
+			f = NewForm(vals)
+		}
 		m, merr := s.stageModalData(c, fresh, f)
 		if merr != nil {
 			// The card left the pipeline or the task is gone: nothing to complete any more.

@@ -67,6 +67,19 @@
     var s = e.detail.xhr.status;
     if (s === 422 || s === 409) { e.detail.shouldSwap = true; e.detail.isError = false; }
   });
+  // Completing stage 6 with a transaction typed but not added would lose it: ask first.
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail.elt;
+    if (!elt || elt.id !== 'stage-form') return;
+    var pending = document.querySelector('#kt-modal .kt-tx-new input[data-tx-amount]');
+    if (pending && pending.value.trim() !== '') {
+      e.preventDefault();
+      var note = document.getElementById('tx-unsaved');
+      if (note) { note.hidden = false; note.scrollIntoView({ block: 'nearest' }); }
+      pending.focus();
+    }
+  });
+
   // A live refresh must not throw away what someone is typing: regions holding a
   // transactions row being typed wait until it is saved or cleared.
   document.addEventListener('htmx:beforeRequest', function (e) {
@@ -129,8 +142,8 @@
 
   // Stage 8: fields shown only for one answer.
   function applyOnlyIf(root) {
-    (root || document).querySelectorAll('[data-only-if]').forEach(function (el) {
-      var parts = el.dataset.onlyIf.split('=');
+    (root || document).querySelectorAll('[data-show-if]').forEach(function (el) {
+      var parts = el.dataset.showIf.split('=');
       var form = el.closest('form');
       var src = form && form.querySelector('[name="' + parts[0] + '"]');
       el.hidden = !src || src.value !== parts[1];
