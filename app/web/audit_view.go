@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"kartoteka/app/auth"
 	"kartoteka/store/db"
 )
 
@@ -86,8 +87,11 @@ func auditDiff(before, after string) []AuditChange {
 	var out []AuditChange
 	for k := range keys {
 		bv, av := showJSON(b[k]), showJSON(a[k])
-		if bv == av {
+		if bv == av || (bv == "—" && av == "") {
 			continue
+		}
+		if k == "role" || k == "Role" {
+			bv, av = roleOr(bv), roleOr(av)
 		}
 		label := auditFieldLabels[k]
 		if label == "" {
@@ -130,4 +134,11 @@ func showJSON(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func roleOr(v string) string {
+	if l := auth.Role(v).Label(); l != "" {
+		return l
+	}
+	return v
 }

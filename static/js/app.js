@@ -152,6 +152,10 @@
   document.addEventListener('change', function (e) { if (e.target.closest('#stage-form')) applyOnlyIf(); });
   document.addEventListener('htmx:afterSwap', function (e) {
     applyOnlyIf(); recalcAll();
+    // Rows added since the "add at least one transaction" message: hide it.
+    if (document.querySelector('#kt-modal .kt-tx-row')) {
+      document.querySelectorAll('#kt-modal [data-error-for=transactions]').forEach(function (el) { el.hidden = true; });
+    }
     if (e.detail.target.id === 'kt-modal-content') {
       // The transactions editor needs room: the stage-6 modal is wide.
       var wide = !!e.detail.target.querySelector('.kt-tx');
