@@ -82,6 +82,11 @@ type CardEvent struct {
 	Text      string
 }
 
+type CardsSearch struct {
+	Number  string
+	Contact string
+}
+
 type Contractor struct {
 	ID             int64
 	Name           string
