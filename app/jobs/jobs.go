@@ -73,6 +73,9 @@ func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger) 
 		return err
 	}
 	if rolled+warming > 0 {
+		if log == nil {
+			log = slog.Default()
+		}
 		log.Info("scheduler", "bank_rolls", rolled, "warming_tasks", warming)
 		if hub != nil {
 			hub.Publish("tracker", "cards")

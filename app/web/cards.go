@@ -376,7 +376,11 @@ func (s *Server) cardsToArchive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.publish("cards")
+	topics := []string{"cards"}
+	for _, id := range ids {
+		topics = append(topics, cardTopic(id))
+	}
+	s.publish(topics...)
 	return redirectFlash(c, "/cards?tab=done", "В архив отправлено карт: "+itoa(n))
 }
 
