@@ -24,6 +24,7 @@ type AutoTaskFilter struct {
 // AutoTaskRow is one tracker task in the history.
 type AutoTaskRow struct {
 	ID, CardID, Stage, AssigneeID, Rolls int64
+	WarmerID, ManagerID, AccountantID    int64 // the card's people
 	Kind, Status, Fields, Last4          string
 	AssigneeName, DoneByName             string
 	Deadline, CreatedAt                  time.Time
@@ -68,7 +69,8 @@ func (s *Store) AutoTasks(ctx context.Context, f AutoTaskFilter) (rows []AutoTas
 	if f.BeforeID > 0 {
 		add("t.id < ?", f.BeforeID)
 	}
-	q := `SELECT t.id, t.card_id, t.stage, t.assignee_id, t.rolls, t.kind, t.status, t.fields, c.last4,
+	q := `SELECT t.id, t.card_id, t.stage, t.assignee_id, t.rolls, c.warmer_id, c.manager_id, c.accountant_id,
+	t.kind, t.status, t.fields, c.last4,
 	u.name, COALESCE(d.name, ''), t.deadline, t.created_at, t.done_at
 FROM auto_tasks t
 JOIN cards c ON c.id = t.card_id
@@ -82,7 +84,7 @@ WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY t.id DESC LIMIT ?`
 	defer rs.Close()
 	for rs.Next() {
 		var r AutoTaskRow
-		if err := rs.Scan(&r.ID, &r.CardID, &r.Stage, &r.AssigneeID, &r.Rolls, &r.Kind, &r.Status, &r.Fields, &r.Last4,
+		if err := rs.Scan(&r.ID, &r.CardID, &r.Stage, &r.AssigneeID, &r.Rolls, &r.WarmerID, &r.ManagerID, &r.AccountantID, &r.Kind, &r.Status, &r.Fields, &r.Last4,
 			&r.AssigneeName, &r.DoneByName, &r.Deadline, &r.CreatedAt, &r.DoneAt); err != nil {
 			return nil, false, err
 		}

@@ -209,6 +209,21 @@ func Show(s Stage, v map[string]string) []Line {
 	return out
 }
 
+// ShowWithoutMoney is Show for someone who may see the card's history but not its
+// money (an accountant on a card that is not theirs): money fields are left out.
+func ShowWithoutMoney(s Stage, v map[string]string) []Line {
+	d, _ := Get(s)
+	kept := map[string]string{}
+	for _, f := range d.Fields {
+		if f.Type != Money {
+			if x, ok := v[f.Name]; ok {
+				kept[f.Name] = x
+			}
+		}
+	}
+	return Show(s, kept)
+}
+
 func showValue(f Field, raw string) string {
 	switch f.Type {
 	case Date:

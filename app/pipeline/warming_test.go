@@ -47,3 +47,15 @@ func TestBankWaitEnteredAfterHours(t *testing.T) {
 		t.Errorf("entered after hours: due %s, want the next day", got)
 	}
 }
+
+func TestShowWithoutMoney(t *testing.T) {
+	v := map[string]string{"amount": "500000", "done_on": "2025-03-10", "comment": "ok"}
+	for _, l := range ShowWithoutMoney(WarmupTopup, v) {
+		if l.Label == "Сумма пополнения" {
+			t.Fatalf("money shown: %+v", l)
+		}
+	}
+	if n := len(ShowWithoutMoney(WarmupTopup, v)); n != 2 {
+		t.Fatalf("%d lines, want date and comment", n)
+	}
+}

@@ -94,7 +94,12 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 		}
 		var vals map[string]string
 		_ = json.Unmarshal([]byte(r.Fields), &vals)
-		v.Lines = pipeline.Show(st, vals)
+		// Money is for owner/admin and the card's own people (SPEC section 1).
+		if u.Role.SeesAll() || u.ID == r.WarmerID || u.ID == r.ManagerID || u.ID == r.AccountantID {
+			v.Lines = pipeline.Show(st, vals)
+		} else {
+			v.Lines = pipeline.ShowWithoutMoney(st, vals)
+		}
 		if r.DoneAt != nil {
 			v.DoneAt = s.inTZ(*r.DoneAt).Format("02.01.2006 15:04")
 		}
