@@ -179,10 +179,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// startApp starts the binary on a free port with an empty database and waits
+// startApp starts the binary (with extra flags, e.g. "--demo") on a free port with an empty database and waits
 // until /healthz answers. It is stopped (SIGTERM) when the test ends; its
 // output is logged if the test failed.
-func startApp(t *testing.T) *App {
+func startApp(t *testing.T, extra ...string) *App {
 	t.Helper()
 	if skipReason != "" {
 		t.Skip(skipReason)
@@ -196,7 +196,8 @@ func startApp(t *testing.T) *App {
 		out:     &lockedBuffer{},
 		done:    make(chan struct{}),
 	}
-	a.cmd = exec.Command(binPath, "--addr", addr, "--db", a.DBPath, "--backup-dir", filepath.Join(dir, "b"))
+	args := append([]string{"--addr", addr, "--db", a.DBPath, "--backup-dir", filepath.Join(dir, "b")}, extra...)
+	a.cmd = exec.Command(binPath, args...)
 	a.cmd.Stdout, a.cmd.Stderr = a.out, a.out
 	if err := a.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", binPath, err)
