@@ -14,7 +14,10 @@ func (s *Store) StartSession(ctx context.Context, hash, csrf string, userID int6
 		if len(ua) > 300 {
 			ua = ua[:300]
 		}
-		return tx.SessionCreate(ctx, db.SessionCreateParams{TokenHash: hash, UserID: userID, Csrf: csrf, Now: tx.Now, Ip: ip, UserAgent: ua})
+		if err := tx.SessionCreate(ctx, db.SessionCreateParams{TokenHash: hash, UserID: userID, Csrf: csrf, Now: tx.Now, Ip: ip, UserAgent: ua}); err != nil {
+			return err
+		}
+		return tx.Audit(userID, "user", userID, "login", nil, map[string]any{"ip": ip})
 	})
 }
 

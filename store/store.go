@@ -89,11 +89,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Keep the planner's statistics fresh so it picks the most selective archive
+	// index (bounded work: analysis_limit samples, only tables that need it).
+	if _, err := w.ExecContext(ctx, "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002"); err != nil {
+		w.Close()
+		r.Close()
+		lock.Close()
+		return nil, fmt.Errorf("optimize %s: %w", path, err)
+	}
 	return &Store{path: path, writer: w, reader: r, lock: lock, Q: db.New(r), Now: time.Now}, nil
 }
 
 // Close checkpoints the WAL into the main file and releases the lock.
 func (s *Store) Close() error {
+	_, _ = s.writer.Exec("PRAGMA analysis_limit=1000; PRAGMA optimize")
 	_, _ = s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	err := errors.Join(s.reader.Close(), s.writer.Close())
 	if s.lock != nil {

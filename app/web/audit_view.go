@@ -32,12 +32,12 @@ var auditFieldLabels = map[string]string{
 	"values": "Данные формы", "reason": "Причина", "status": "Статус", "deadline": "Дедлайн", "amount": "Сумма",
 	"occurred_on": "Дата", "commission": "Комиссия, ₽", "net": "Чистыми", "comment": "Комментарий", "card_id": "Карта",
 	"Timezone": "Часовой пояс", "WorkdayEndMin": "Конец дня, мин", "BankRollMin": "Начало дня, мин",
-	"BackupRetention": "Хранить копий",
+	"BackupRetention": "Хранить копий", "ip": "Адрес", "note": "Что сделано", "kind": "Вид",
 }
 
 var auditActionLabels = map[string]string{
 	"create": "Создание", "update": "Изменение", "activate": "Включение", "deactivate": "Отключение",
-	"password": "Смена пароля", "profile": "Изменение профиля", "start": "Запуск", "archive": "В архив",
+	"password": "Смена пароля", "login": "Вход в систему", "warming done": "Прогрев отмечен", "roll": "Перенос дедлайна", "profile": "Изменение профиля", "start": "Запуск", "archive": "В архив",
 	"take": "Взята в работу", "delete": "Удаление", "bank no answer": "Ответа банка нет",
 	"correct back": "Возврат на этап", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
 }
