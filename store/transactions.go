@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"kartoteka/app/money"
+	"kartoteka/app/pipeline"
+	"kartoteka/store/db"
+)
+
+// ErrTxClosed refuses transaction changes outside stage 6.
+var ErrTxClosed = errors.New("transactions can change only in stage 6")
+
+// Totals are the card's money figures from its transactions (one rule: money.Sum).
+func Totals(rows []db.Transaction) money.Totals {
+	lines := make([]money.Line, len(rows))
+	for i, r := range rows {
+		lines[i] = money.Line{Amount: r.Amount, Rate: r.CommissionRate}
+	}
+	return money.Sum(lines)
+}
+
+// canMoney tells whether the actor may change the card's transactions.
+func canMoney(c db.Card, a Actor) bool {
+	return a.Privileged || c.ManagerID == a.ID || c.AccountantID == a.ID
+}
+
+// txCard loads a card whose transactions may change now.
+func (tx *Tx) txCard(ctx context.Context, id int64, a Actor) (db.Card, error) {
+	c, err := tx.CardGet(ctx, id)
+	if err != nil {
+		return c, notFound(err)
+	}
+	if !canMoney(c, a) {
+		return c, ErrForbidden
+	}
+	if c.Lifecycle != "in_work" || c.Stage == nil || pipeline.Stage(*c.Stage) != pipeline.Processing {
+		return c, ErrTxClosed
+	}
+	return c, nil
+}
+
+// AddTransaction saves one transaction row with its commission and net (stage 6 only).
+func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pipeline.TxInput) (int64, error) {
+	var id int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.txCard(ctx, cardID, a); err != nil {
+			return err
+		}
+		t := money.LineTotals(money.Line{Amount: in.Amount, Rate: in.Rate})
+		var err error
+		id, err = tx.TransactionAdd(ctx, db.TransactionAddParams{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount,
+			CommissionRate: in.Rate, Commission: t.Commission, Net: t.Net, Comment: in.Comment, CreatedBy: &a.ID, Now: tx.Now})
+		if err != nil {
+			return fmt.Errorf("add transaction to card %d: %w", cardID, err)
+		}
+		return tx.Audit(a.ID, "transaction", id, "create", nil, map[string]any{"card_id": cardID, "occurred_on": in.OccurredOn,
+			"amount": in.Amount, "commission_rate": in.Rate, "commission": t.Commission, "net": t.Net, "comment": in.Comment})
+	})
+	return id, err
+}
+
+// DeleteTransaction removes one transaction row (stage 6 only).
+func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.txCard(ctx, cardID, a); err != nil {
+			return err
+		}
+		old, err := tx.TransactionGet(ctx, txID)
+		if err != nil || old.CardID != cardID {
+			return ErrNotFound
+		}
+		if _, err := tx.TransactionDelete(ctx, db.TransactionDeleteParams{ID: txID, CardID: cardID}); err != nil {
+			return err
+		}
+		return tx.Audit(a.ID, "transaction", txID, "delete", old, nil)
+	})
+}
