@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 
 	"kartoteka/app/money"
+	"kartoteka/store/db"
 )
 
 // DemoAccount is a demo user with the password to print.
@@ -54,11 +55,11 @@ func (s *Store) Demo(ctx context.Context, hash func(string) (string, error)) ([]
 			}
 		}
 		for _, b := range []string{"Тинькофф", "Сбербанк", "Альфа-Банк", "ВТБ", "Райффайзенбанк"} {
-			if _, err := tx.BankCreate(ctx, bankParams(b, tx)); err != nil {
+			if _, err := tx.BankCreate(ctx, db.BankCreateParams{Name: b, Now: tx.Now}); err != nil {
 				return err
 			}
 		}
-		for i, c := range []struct {
+		for _, c := range []struct {
 			name, contact, phone string
 			rate                 money.Rate
 		}{
@@ -67,10 +68,10 @@ func (s *Store) Demo(ctx context.Context, hash func(string) (string, error)) ([]
 			{"Северный поток", "Анна", "+79995550303", 2000},
 		} {
 			r := c.rate
-			if _, err := tx.ContractorCreate(ctx, contractorParams(c.name, c.contact, c.phone, &r, tx)); err != nil {
+			if _, err := tx.ContractorCreate(ctx, db.ContractorCreateParams{Name: c.name, ContactName: c.contact,
+				Phone: c.phone, CommissionRate: &r, Now: tx.Now}); err != nil {
 				return err
 			}
-			_ = i
 		}
 		return nil
 	})
