@@ -84,6 +84,33 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 	if err != nil {
 		return nil, err
 	}
+	views := s.autoTaskViews(u, rows, now)
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	var people []Option
+	for _, x := range users {
+		people = append(people, Option{i64s(x.ID), x.Name})
+	}
+	var stages []Option
+	for _, d := range pipeline.Stages() {
+		stages = append(stages, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
+	}
+	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = views, more, people, stages, taskStatuses
+	if more && len(rows) > 0 {
+		q := c.Request().URI().QueryArgs()
+		q.Set("before", i64s(rows[len(rows)-1].ID))
+		data["NextQuery"] = q.String()
+	}
+	return f, nil
+}
+
+var statusLabels = map[string]string{"new": "Новая", "in_progress": "В работе", "done": "Выполнена", "cancelled": "Отменена"}
+
+// autoTaskViews renders each task's form, overdue mark and row colour; money is
+// left out for people who are neither owner/admin nor on the card.
+func (s *Server) autoTaskViews(u *User, rows []store.AutoTaskRow, now time.Time) []AutoTaskView {
 	views := make([]AutoTaskView, len(rows))
 	for i, r := range rows {
 		st := pipeline.Stage(r.Stage)
@@ -117,25 +144,5 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 		}
 		views[i] = v
 	}
-	users, err := s.st.Q.UserList(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	var people []Option
-	for _, x := range users {
-		people = append(people, Option{i64s(x.ID), x.Name})
-	}
-	var stages []Option
-	for _, d := range pipeline.Stages() {
-		stages = append(stages, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
-	}
-	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = views, more, people, stages, taskStatuses
-	if more && len(rows) > 0 {
-		q := c.Request().URI().QueryArgs()
-		q.Set("before", i64s(rows[len(rows)-1].ID))
-		data["NextQuery"] = q.String()
-	}
-	return f, nil
+	return views
 }
-
-var statusLabels = map[string]string{"new": "Новая", "in_progress": "В работе", "done": "Выполнена", "cancelled": "Отменена"}

@@ -77,7 +77,7 @@ func (s *Server) txAdd(c *fiber.Ctx) error {
 	if errs == nil {
 		_, err = s.st.AddTransaction(c.Context(), actorOf(c), card.ID, in)
 		if err != nil {
-			return s.txRefused(c, card, f, err)
+			return txRefused(err)
 		}
 		s.publish(cardTopic(card.ID))
 		f = nil
@@ -92,8 +92,8 @@ func (s *Server) txAdd(c *fiber.Ctx) error {
 	return c.Render("cards/tx_editor", d)
 }
 
-// txRefused answers a refused change with the editor and the reason.
-func (s *Server) txRefused(c *fiber.Ctx, card db.Card, f *Form, err error) error {
+// txRefused says why a transaction change was refused outside stage 6.
+func txRefused(err error) error {
 	if errors.Is(err, store.ErrTxClosed) {
 		return fiber.NewError(fiber.StatusConflict, "Транзакции можно менять только на этапе «Отработка карты»")
 	}
@@ -110,7 +110,7 @@ func (s *Server) txDelete(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.st.DeleteTransaction(c.Context(), actorOf(c), card.ID, txID); err != nil {
-		return s.txRefused(c, card, nil, err)
+		return txRefused(err)
 	}
 	s.publish(cardTopic(card.ID))
 	d, err := s.txData(c, card, nil)
