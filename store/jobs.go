@@ -117,7 +117,7 @@ func (s *Store) CompleteWarmingTask(ctx context.Context, a Actor, taskID int64, 
 		if len([]rune(note)) > 4000 {
 			return &ValidationError{pipeline.Errors{"note": "Не больше 4000 символов"}}
 		}
-		fields, _ := json.Marshal(map[string]string{"note": note})
+		fields, _ := json.Marshal(map[string]string{pipeline.WarmingNote.Name: note})
 		if n, err := tx.AutoTaskComplete(ctx, db.AutoTaskCompleteParams{Fields: string(fields), Now: &tx.Now, DoneBy: &a.ID, ID: t.ID}); err != nil || n == 0 {
 			return fmt.Errorf("close warming task %d: %w", t.ID, err)
 		}

@@ -209,6 +209,24 @@ func Show(s Stage, v map[string]string) []Line {
 	return out
 }
 
+// WarmingNote is the one field of a scheduler's warming task («Прогрев карты № N»).
+var WarmingNote = Field{Name: "note", Label: "Что сделано", Type: Textarea, Required: true}
+
+// ShowTask renders a tracker task's stored values: its stage's form, or a warming
+// task's note; withMoney false leaves money out (SPEC section 1).
+func ShowTask(kind string, s Stage, v map[string]string, withMoney bool) []Line {
+	switch {
+	case kind == "warming":
+		if v[WarmingNote.Name] == "" {
+			return nil
+		}
+		return []Line{{WarmingNote.Label, v[WarmingNote.Name]}}
+	case withMoney:
+		return Show(s, v)
+	}
+	return ShowWithoutMoney(s, v)
+}
+
 // ShowWithoutMoney is Show for someone who may see the card's history but not its
 // money (an accountant on a card that is not theirs): money fields are left out.
 func ShowWithoutMoney(s Stage, v map[string]string) []Line {

@@ -59,3 +59,13 @@ func TestShowWithoutMoney(t *testing.T) {
 		t.Fatalf("%d lines, want date and comment", n)
 	}
 }
+
+func TestShowTaskWarmingNote(t *testing.T) {
+	got := ShowTask("warming", Warming, map[string]string{"note": "Оплата в кафе"}, false)
+	if len(got) != 1 || got[0].Label != "Что сделано" || got[0].Value != "Оплата в кафе" {
+		t.Fatalf("warming task shows %+v", got)
+	}
+	if got := ShowTask("stage", WorkTopup, map[string]string{"amount": "100"}, false); len(got) != 0 {
+		t.Fatalf("money shown without the right: %+v", got)
+	}
+}

@@ -43,10 +43,7 @@ func (s *Server) timeline(c *fiber.Ctx, cardID int64) ([]TimelineItem, error) {
 		case "done":
 			var vals map[string]string
 			_ = json.Unmarshal([]byte(t.Fields), &vals)
-			it.Lines = pipeline.Show(st, vals)
-			if t.Kind == "warming" && vals["note"] != "" {
-				it.Lines = []pipeline.Line{{Label: "Что сделано", Value: vals["note"]}}
-			}
+			it.Lines = pipeline.ShowTask(t.Kind, st, vals, true) // the card page is for the card's people
 			it.Who = t.DoneByName
 			it.At = s.inTZ(*t.DoneAt).Format("02.01.2006 15:04")
 			it.sortKey = t.DoneAt.UnixNano()

@@ -122,11 +122,8 @@ func (s *Server) autoTaskViews(u *User, rows []store.AutoTaskRow, now time.Time)
 		var vals map[string]string
 		_ = json.Unmarshal([]byte(r.Fields), &vals)
 		// Money is for owner/admin and the card's own people (SPEC section 1).
-		if u.Role.SeesAll() || u.ID == r.WarmerID || u.ID == r.ManagerID || u.ID == r.AccountantID {
-			v.Lines = pipeline.Show(st, vals)
-		} else {
-			v.Lines = pipeline.ShowWithoutMoney(st, vals)
-		}
+		own := u.Role.SeesAll() || u.ID == r.WarmerID || u.ID == r.ManagerID || u.ID == r.AccountantID
+		v.Lines = pipeline.ShowTask(r.Kind, st, vals, own)
 		if r.DoneAt != nil {
 			v.DoneAt = s.inTZ(*r.DoneAt).Format("02.01.2006 15:04")
 		}
