@@ -62,4 +62,27 @@ func TestDemoOffice(t *testing.T) {
 		t.Error("stage 8's confirmed amount is not in the history")
 	}
 	b.checkConsole()
+
+	// The warmer's scheduler task «Прогрев карты № N»: «Что сделано» is required.
+	w := newBrowser(t, app, "warmer")
+	w.login("warmer", demoPassword(t, app, "warmer"))
+	w.allowConsole(`status of 422`) // the refused empty note
+	w.open("/tracker?stage=3")
+	btn := `#tracker-table button[data-modal-url^="/autotasks/"]`
+	w.waitVisible(btn)
+	before := w.count(btn)
+	eval[bool](w, `(() => { window.e2eModalShown = false;
+		document.getElementById("kt-modal").addEventListener("shown.bs.modal", () => { window.e2eModalShown = true; }, {once: true});
+		return true; })()`)
+	w.click(btn)
+	w.waitVisible("#kt-modal.show #warming-form")
+	w.waitJS("the modal to finish opening", `window.e2eModalShown === true`)
+	w.click(`#kt-modal-content button[form=warming-form]`)
+	w.waitText(`#kt-modal-content [data-error-for=note]`, "Опишите, что сделано")
+	w.fill("#kt-modal-content #warming-form", map[string]string{"note": "Оплата в кафе, 350 ₽"})
+	w.click(`#kt-modal-content button[form=warming-form]`)
+	w.waitText("#kt-modal-content [data-stage-done]", "отмечен")
+	w.waitJS("the tracker to drop the done task", `document.querySelectorAll(`+js(btn)+`).length === `+strconv.Itoa(before-1))
+	w.screenshot("warming-done")
+	w.checkConsole()
 }
