@@ -45,6 +45,12 @@ func BackupFile(ctx context.Context, path, dst string) error {
 	return nil
 }
 
+// BackupName is the file name of a backup made at t: office-local time, so the
+// names sort by time and tell the office day at a glance.
+func BackupName(t time.Time, loc *time.Location) string {
+	return "kartoteka-" + t.In(loc).Format("20060102-150405") + ".db"
+}
+
 // PruneBackups keeps the newest keep files named kartoteka-*.db in dir.
 func PruneBackups(dir string, keep int) error {
 	names, err := filepath.Glob(filepath.Join(dir, "kartoteka-*.db"))

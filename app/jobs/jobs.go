@@ -46,8 +46,7 @@ func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (
 			}
 		}
 	}
-	backup := func(ctx context.Context) error { return NightlyBackup(ctx, st, backupDir, st.Now()) }
-	due := func(ctx context.Context) error { return Due(ctx, st, hub, log) }
+	due := func(ctx context.Context) error { return Due(ctx, st, hub, log, backupDir) }
 	if err := due(context.Background()); err != nil { // catch up on what was missed while stopped
 		log.Error("catch-up failed", "err", err)
 	}
@@ -55,19 +54,21 @@ func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (
 		gocron.WithSingletonMode(gocron.LimitModeReschedule)); err != nil {
 		return nil, err
 	}
-	_, err = s.NewJob(gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(2, 30, 0))),
-		gocron.NewTask(run("backup", backup)),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule))
-	if err != nil {
-		return nil, err
-	}
 	s.Start()
 	return &Scheduler{s: s}, nil
 }
 
-// Due rolls the bank-answer deadlines and creates the warming tasks that are due
-// (both idempotent) and tells open pages when something changed.
-func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger) error {
+// Due does what is due now, every few minutes and once at start (so what was
+// missed while the binary was stopped is done once): the day's backup, the
+// bank-answer roll and the warming tasks — each idempotent — and tells open
+// pages when something changed. It reads the settings each time, so a changed
+// time zone or roll time applies without a restart.
+func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) error {
+	if backupDir != "" {
+		if err := NightlyBackup(ctx, st, backupDir, st.Now()); err != nil {
+			return err
+		}
+	}
 	rolled, warming, err := st.CatchUp(ctx)
 	if err != nil {
 		return err
@@ -84,19 +85,26 @@ func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger) 
 	return nil
 }
 
-// NightlyBackup writes today's backup once (running it twice the same day changes
-// nothing) and keeps the newest N, N from the settings.
+// BackupAfter is when, in the office's day, the day's automatic backup is due.
+const BackupAfter = 2*time.Hour + 30*time.Minute
+
+// NightlyBackup writes the office day's backup once it is past 02:30 office
+// time and none exists for that day yet (an office computer switched off at
+// night gets it when it starts), then keeps the newest N, N from the settings.
 func NightlyBackup(ctx context.Context, st *store.Store, dir string, now time.Time) error {
 	set, err := st.Q.SettingsGet(ctx)
 	if err != nil {
 		return err
 	}
-	day := now.UTC().Format("20060102")
+	office := store.OfficeOf(set)
+	if now.Before(office.Day(now).Add(BackupAfter)) {
+		return nil
+	}
+	day := now.In(office.Loc).Format("20060102")
 	if m, _ := filepath.Glob(filepath.Join(dir, "kartoteka-"+day+"-*.db")); len(m) > 0 {
 		return store.PruneBackups(dir, int(set.BackupRetention))
 	}
-	dst := filepath.Join(dir, "kartoteka-"+now.UTC().Format("20060102-150405")+".db")
-	if err := st.Backup(ctx, dst); err != nil {
+	if err := st.Backup(ctx, filepath.Join(dir, store.BackupName(now, office.Loc))); err != nil {
 		return fmt.Errorf("nightly backup: %w", err)
 	}
 	return store.PruneBackups(dir, int(set.BackupRetention))

@@ -33,7 +33,7 @@ func TestNightlyBackupOncePerDayWithRetention(t *testing.T) {
 	if len(files) != 14 {
 		t.Fatalf("%d backups kept, want 14", len(files))
 	}
-	if filepath.Base(files[0]) != "kartoteka-20260107-233000.db" {
+	if filepath.Base(files[0]) != "kartoteka-20260108-023000.db" { // 23:30 UTC is 02:30 the next day in Moscow
 		t.Errorf("oldest kept %s", filepath.Base(files[0]))
 	}
 	if fi, err := os.Stat(files[len(files)-1]); err != nil || fi.Size() == 0 {
@@ -47,7 +47,37 @@ func TestDueOnEmptyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := Due(context.Background(), st, nil, nil); err != nil {
+	if err := Due(context.Background(), st, nil, nil, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestBackupWaitsForTheNightThenCatchesUp(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	backups := filepath.Join(dir, "backups")
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	ctx := context.Background()
+	// 01:00 in Moscow: not yet.
+	if err := NightlyBackup(ctx, st, backups, time.Date(2026, 3, 2, 1, 0, 0, 0, msk)); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(backups, "*.db")); len(files) != 0 {
+		t.Fatalf("backup before 02:30: %v", files)
+	}
+	// The office computer was off at night and starts at 09:10: the day's backup is made then, once.
+	st.Now = func() time.Time { return time.Date(2026, 3, 2, 9, 10, 0, 0, msk) }
+	for i := 0; i < 3; i++ {
+		if err := Due(ctx, st, nil, nil, backups); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(backups, "*.db"))
+	if len(files) != 1 || filepath.Base(files[0]) != "kartoteka-20260302-091000.db" {
+		t.Fatalf("catch-up backups: %v", files)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"kartoteka/app/pipeline"
+	"kartoteka/store"
 	"kartoteka/store/db"
 )
 
@@ -116,13 +117,11 @@ func (s *Server) settingsSave(c *fiber.Ctx) error {
 	return redirectFlash(c, "/settings", "Настройки сохранены")
 }
 
-// BackupName is the file name of a backup made at t.
-func BackupName(t time.Time) string { return "kartoteka-" + t.UTC().Format("20060102-150405") + ".db" }
-
 func (s *Server) backupNow(c *fiber.Ctx) error {
-	dst := filepath.Join(s.cfg.BackupDir, BackupName(s.now()))
+	name := store.BackupName(s.now(), s.Loc())
+	dst := filepath.Join(s.cfg.BackupDir, name)
 	for i := 2; fileExists(dst); i++ { // a double click in the same second
-		dst = filepath.Join(s.cfg.BackupDir, strings.TrimSuffix(BackupName(s.now()), ".db")+"-"+strconv.Itoa(i)+".db")
+		dst = filepath.Join(s.cfg.BackupDir, strings.TrimSuffix(name, ".db")+"-"+strconv.Itoa(i)+".db")
 	}
 	if err := s.st.Backup(c.Context(), dst); err != nil {
 		return err
