@@ -25,17 +25,11 @@ func (s *Scheduler) Stop() {
 	}
 }
 
-// Start schedules the jobs in the office time zone.
+// Start runs what is due now and then every five minutes.
 func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (*Scheduler, error) {
-	set, err := st.Q.SettingsGet(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(set.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	s, err := gocron.NewScheduler(gocron.WithLocation(loc))
+	// One job every few minutes: what is due is decided from the settings at each
+	// run (office time zone, roll time), so no job needs the zone fixed at start.
+	s, err := gocron.NewScheduler()
 	if err != nil {
 		return nil, err
 	}
