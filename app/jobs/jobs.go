@@ -41,10 +41,10 @@ func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (
 		}
 	}
 	due := func(ctx context.Context) error { return Due(ctx, st, hub, log, backupDir) }
-	if err := due(context.Background()); err != nil { // catch up on what was missed while stopped
-		log.Error("catch-up failed", "err", err)
-	}
+	// The first run starts at once (catching up on what was missed while stopped)
+	// but off the start path: a big backup must not delay serving.
 	if _, err := s.NewJob(gocron.DurationJob(5*time.Minute), gocron.NewTask(run("due", due)),
+		gocron.WithStartAt(gocron.WithStartImmediately()),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule)); err != nil {
 		return nil, err
 	}
