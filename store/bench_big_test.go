@@ -1,0 +1,464 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"kartoteka/app/money"
+	"kartoteka/app/pipeline"
+	"kartoteka/store/db"
+)
+
+// BenchmarkBig measures the SPEC section 10 pages on a generated database
+// (`kartoteka generate --db PATH`): the archive with each filter, a few pairs and a
+// deep page; «Автозадачи» with each filter; the tracker's queries. Each query
+// reports its median and 95th percentile in milliseconds; -v logs the plans.
+// Skipped unless KARTOTEKA_BENCH_DB names the file (the server must not hold it).
+//
+//	KARTOTEKA_BENCH_DB=/tmp/office.db go test ./store/ -run XXX -bench Big -benchtime 40x -v
+func BenchmarkBig(b *testing.B) {
+	path := os.Getenv("KARTOTEKA_BENCH_DB")
+	if path == "" {
+		b.Skip("KARTOTEKA_BENCH_DB is not set")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	r := s.Reader()
+
+	// A card from the middle of the archive supplies the typed values and the people.
+	var c seedCard
+	if err := r.QueryRow(`SELECT id, number, last4, contact_name, contact_phone, bank_id, supplier_id, warmer_id, manager_id, accountant_id
+		FROM cards WHERE lifecycle = 'archived' AND contact_phone <> '' AND id >= (SELECT MAX(id) / 2 FROM cards) ORDER BY id LIMIT 1`).
+		Scan(&c.id, &c.number, &c.last4, &c.contact, &c.phone, &c.bank, &c.supplier, &c.warmer, &c.manager, &c.accountant); err != nil {
+		b.Fatal(err)
+	}
+	// The biggest bank and supplier are the slowest equality filters (most rows to count).
+	biggest := func(col string) int64 {
+		var id int64
+		if err := r.QueryRow(`SELECT ` + col + ` FROM cards WHERE lifecycle = 'archived' GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	bigBank, bigSup := biggest("bank_id"), biggest("supplier_id")
+	var archived int64
+	if err := r.QueryRow(`SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived'`).Scan(&archived); err != nil {
+		b.Fatal(err)
+	}
+	first := strings.Fields(c.contact)[1] // a first name: thousands of matches
+	b.Logf("sample card %d %s %q %s; bank %d, supplier %d; %d archived", c.id, c.number, c.contact, c.phone, bigBank, bigSup, archived)
+
+	type archCase struct {
+		name string
+		f    ArchiveFilter
+	}
+	archive := []archCase{
+		{"none", ArchiveFilter{}},
+		{"number_last4", ArchiveFilter{Number: c.last4}},
+		{"number_full", ArchiveFilter{Number: c.number}},
+		{"number_part", ArchiveFilter{Number: c.number[5:11]}},
+		{"contact_name_first", ArchiveFilter{Contact: first}},
+		{"contact_name_full", ArchiveFilter{Contact: c.contact}},
+		{"contact_name_part", ArchiveFilter{Contact: "ова"}},
+		{"contact_phone", ArchiveFilter{Contact: c.phone[5:12]}},
+		{"bank_biggest", ArchiveFilter{BankID: bigBank}},
+		{"supplier_biggest", ArchiveFilter{SupplierID: bigSup}},
+		{"warmer", ArchiveFilter{WarmerID: c.warmer}},
+		{"manager", ArchiveFilter{ManagerID: c.manager}},
+		{"accountant", ArchiveFilter{AccountID: c.accountant}},
+		{"bank+manager", ArchiveFilter{BankID: bigBank, ManagerID: c.manager}},
+		{"supplier+warmer", ArchiveFilter{SupplierID: bigSup, WarmerID: c.warmer}},
+		{"last4+bank", ArchiveFilter{Number: c.last4, BankID: c.bank}},
+		{"contact+bank", ArchiveFilter{Contact: first, BankID: bigBank}},
+		{"all_five_ids", ArchiveFilter{BankID: c.bank, SupplierID: c.supplier, WarmerID: c.warmer, ManagerID: c.manager, AccountID: c.accountant}},
+		{"only_user", ArchiveFilter{OnlyUser: c.manager}},
+		{"only_user_warmer", ArchiveFilter{OnlyUser: c.warmer}},
+		{"only_user+bank", ArchiveFilter{OnlyUser: c.manager, BankID: bigBank}},
+		{"only_user+contact", ArchiveFilter{OnlyUser: c.manager, Contact: first}},
+		{"only_user+last4", ArchiveFilter{OnlyUser: c.manager, Number: c.last4}},
+		{"only_user_deep_page", ArchiveFilter{OnlyUser: c.manager, Offset: 20_000}},
+		{"deep_page", ArchiveFilter{Offset: int(archived / 2)}},
+		{"last_page", ArchiveFilter{Offset: int(archived) - 25}},
+		{"bank_deep_page", ArchiveFilter{BankID: bigBank, Offset: 10_000}},
+	}
+	for _, a := range archive {
+		p, err := s.Archive(ctx, a.f)
+		if err != nil {
+			b.Fatalf("%s: %v", a.name, err)
+		}
+		plan, _ := s.ArchivePlan(ctx, a.f)
+		pq, pargs := a.f.page()
+		b.Logf("archive %-18s %7d rows | count: %s | page: %s", a.name, p.Filtered,
+			strings.ReplaceAll(strings.TrimSpace(plan), "\n", "; "),
+			strings.ReplaceAll(strings.TrimSpace(explainPlan(b, s, pq, append(pargs, 25, a.f.Offset)...)), "\n", "; "))
+	}
+	for _, a := range archive {
+		timed(b, "archive/"+a.name, func() error { _, err := s.Archive(ctx, a.f); return err })
+	}
+
+	now := time.Now().UTC()
+	monthAgo, yearsAgo := now.AddDate(0, -1, 0), now.AddDate(-5, 0, 0)
+	yearsAgoEnd, yearAfter, future := yearsAgo.AddDate(0, 1, 0), yearsAgo.AddDate(1, 0, 0), now.AddDate(0, 3, 0)
+	var owner, firstNew int64
+	if err := r.QueryRow(`SELECT MIN(id) FROM users WHERE role = 'owner'`).Scan(&owner); err != nil {
+		b.Fatal(err)
+	}
+	if err := r.QueryRow(`SELECT id FROM auto_tasks WHERE status = 'new' ORDER BY id LIMIT 1 OFFSET 20`).Scan(&firstNew); err != nil {
+		b.Fatal(err)
+	}
+	var midTask int64
+	if err := r.QueryRow(`SELECT MAX(id) / 2 FROM auto_tasks`).Scan(&midTask); err != nil {
+		b.Fatal(err)
+	}
+	tasks := []struct {
+		name string
+		f    AutoTaskFilter
+	}{
+		{"none", AutoTaskFilter{}},
+		{"card", AutoTaskFilter{CardID: c.id}},
+		{"stage", AutoTaskFilter{Stage: 6}},
+		{"assignee", AutoTaskFilter{AssigneeID: c.manager}},
+		{"status_overdue", AutoTaskFilter{Status: "overdue"}},
+		{"status_open", AutoTaskFilter{Status: "open"}},
+		{"status_cancelled", AutoTaskFilter{Status: "cancelled"}},
+		{"period_last_month", AutoTaskFilter{From: &monthAgo, To: &now}},
+		{"period_5y_ago", AutoTaskFilter{From: &yearsAgo, To: &yearsAgoEnd}},
+		{"period_year_5y_ago", AutoTaskFilter{From: &yearsAgo, To: &yearAfter}},
+		{"until_5y_ago", AutoTaskFilter{To: &yearsAgo}},
+		{"since_5y_ago", AutoTaskFilter{From: &yearsAgo}},
+		{"period_future", AutoTaskFilter{From: &now, To: &future}},
+		{"stage+assignee", AutoTaskFilter{Stage: 3, AssigneeID: c.warmer}},
+		{"assignee+overdue", AutoTaskFilter{AssigneeID: c.manager, Status: "overdue"}},
+		{"assignee+period_5y", AutoTaskFilter{AssigneeID: c.manager, From: &yearsAgo, To: &yearsAgoEnd}},
+		{"only_user", AutoTaskFilter{OnlyUser: c.manager}},
+		{"only_user+stage", AutoTaskFilter{OnlyUser: c.manager, Stage: 9}},
+		{"only_user+period_5y", AutoTaskFilter{OnlyUser: c.manager, From: &yearsAgo, To: &yearsAgoEnd}},
+		{"only_user_no_cards", AutoTaskFilter{OnlyUser: owner}},
+		{"status_new_last_page", AutoTaskFilter{Status: "new", BeforeID: firstNew}},
+		{"next_page_mid", AutoTaskFilter{BeforeID: midTask}},
+		{"stage_next_page_mid", AutoTaskFilter{Stage: 6, BeforeID: midTask}},
+	}
+	for _, t := range tasks {
+		t.f.Now = now
+		rows, _, err := s.AutoTasks(ctx, t.f)
+		if err != nil {
+			b.Fatalf("%s: %v", t.name, err)
+		}
+		plan, err := s.AutoTasksPlan(ctx, t.f)
+		if err != nil {
+			b.Fatalf("%s: %v", t.name, err)
+		}
+		b.Logf("autotasks %-20s %2d rows | %s", t.name, len(rows), strings.ReplaceAll(strings.TrimSpace(plan), "\n", "; "))
+	}
+	for _, t := range tasks {
+		t.f.Now = now
+		timed(b, "autotasks/"+t.name, func() error { _, _, err := s.AutoTasks(ctx, t.f); return err })
+	}
+
+	var mgr int64
+	if err := r.QueryRow(`SELECT assignee_id FROM auto_tasks WHERE status IN ('new', 'in_progress') GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&mgr); err != nil {
+		b.Fatal(err)
+	}
+	timed(b, "tracker/stage_counts", func() error { _, err := s.Q.AutoTaskStageCounts(ctx, nil); return err })
+	timed(b, "tracker/stage_counts_user", func() error { _, err := s.Q.AutoTaskStageCounts(ctx, &mgr); return err })
+	timed(b, "tracker/stage6", func() error {
+		_, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: 6})
+		return err
+	})
+	timed(b, "tracker/stage3_warming", func() error {
+		_, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: 3})
+		return err
+	})
+	timed(b, "tracker/user_counts", func() error {
+		_, err := s.Q.AutoTaskUserCounts(ctx, db.AutoTaskUserCountsParams{Now: now, AssigneeID: mgr})
+		return err
+	})
+	timed(b, "tracker/page", func() error { // what /tracker runs: the counts, one stage, the user's counters
+		if _, err := s.Q.AutoTaskStageCounts(ctx, nil); err != nil {
+			return err
+		}
+		if _, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: 6}); err != nil {
+			return err
+		}
+		_, err := s.Q.AutoTaskUserCounts(ctx, db.AutoTaskUserCountsParams{Now: now, AssigneeID: mgr})
+		return err
+	})
+}
+
+// timed runs fn as a sub-benchmark and reports its median and 95th percentile.
+func timed(b *testing.B, name string, fn func() error) {
+	b.Run(name, func(b *testing.B) {
+		var took []time.Duration
+		for b.Loop() {
+			t := time.Now()
+			if err := fn(); err != nil {
+				b.Fatal(err)
+			}
+			took = append(took, time.Since(t))
+		}
+		slices.Sort(took)
+		ms := func(q int) float64 { return float64(took[(len(took)-1)*q/100].Microseconds()) / 1000 }
+		b.ReportMetric(ms(50), "p50-ms")
+		b.ReportMetric(ms(95), "p95-ms")
+	})
+}
+
+// genTaskRow is a task as the brute-force «Автозадачи» filter sees it.
+type genTaskRow struct {
+	id, card, stage, assignee   int64
+	warmer, manager, accountant int64
+	status                      string
+	deadline                    time.Time
+}
+
+// TestGenerate makes a small office-decade and checks what the generator promises,
+// then checks every «Автозадачи» filter against a brute-force reading, with the
+// walks made short so every way to a page (newest first, from the period's newest
+// task, the sort; own cards walked or listed) is taken.
+func TestGenerate(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+	o := GenerateOptions{Archived: 300, InWork: 45, Transactions: 4000, AutoTasks: 7000, PasswordHash: "x", Now: now}
+	var reports int
+	if err := s.Generate(ctx, o, func(string) { reports++ }); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		var n int
+		if err := s.Reader().QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	for q, want := range map[string]int{
+		"SELECT COUNT(*) FROM users":                                          50,
+		"SELECT COUNT(*) FROM users WHERE role = 'owner'":                     2,
+		"SELECT COUNT(*) FROM users WHERE role = 'admin'":                     3,
+		"SELECT COUNT(*) FROM users WHERE role = 'accountant'":                10,
+		"SELECT COUNT(*) FROM users WHERE role = 'warmer'":                    10,
+		"SELECT COUNT(*) FROM users WHERE role = 'manager'":                   25,
+		"SELECT COUNT(*) FROM banks":                                          40,
+		"SELECT COUNT(*) FROM contractors":                                    200,
+		"SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived'":             300,
+		"SELECT COUNT(*) FROM cards WHERE lifecycle = 'in_work'":              45,
+		"SELECT COUNT(*) FROM cards_search":                                   300,
+		"SELECT COUNT(*) FROM auto_tasks":                                     7000,
+		"SELECT COUNT(*) FROM transactions":                                   4000,
+		"SELECT COUNT(DISTINCT number) FROM cards":                            345,
+		"SELECT COUNT(DISTINCT stage) FROM cards WHERE lifecycle = 'in_work'": 9,
+		// one open stage task per card in work, at its stage; none on archived cards
+		`SELECT COUNT(*) FROM auto_tasks t JOIN cards c ON c.id = t.card_id
+			WHERE t.kind = 'stage' AND t.status IN ('new', 'in_progress') AND c.stage = t.stage`: 45,
+		`SELECT COUNT(*) FROM auto_tasks t JOIN cards c ON c.id = t.card_id
+			WHERE t.kind = 'stage' AND t.status IN ('new', 'in_progress')`: 45,
+		// every archived card went through the nine stages
+		`SELECT COUNT(*) FROM (SELECT card_id FROM auto_tasks WHERE kind = 'stage' AND status = 'done'
+			GROUP BY card_id HAVING COUNT(*) = 9)`: 300,
+		// transactions only on cards that reached stage 7, dated in stage 6
+		`SELECT COUNT(*) FROM transactions x JOIN cards c ON c.id = x.card_id WHERE c.stage < 7`: 0,
+		// rows were written in the order they were created
+		`SELECT COUNT(*) FROM auto_tasks a JOIN auto_tasks b ON b.id = a.id + 1 WHERE b.created_at < a.created_at`:     0,
+		`SELECT COUNT(*) FROM transactions a JOIN transactions b ON b.id = a.id + 1 WHERE b.created_at < a.created_at`: 0,
+		`SELECT COUNT(*) FROM auto_tasks WHERE fields NOT LIKE '{%}' OR json_valid(fields) = 0`:                        0,
+		`SELECT COUNT(*) FROM cards WHERE created_at > ?`:                                                              0,
+	} {
+		if strings.Contains(q, "?") {
+			var n int
+			if err := s.Reader().QueryRow(q, now).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("%s: %d, want %d", q, n, want)
+			}
+			continue
+		}
+		if n := count(q); n != want {
+			t.Errorf("%s: %d, want %d", strings.Join(strings.Fields(q), " "), n, want)
+		}
+	}
+	if reports < 1 {
+		t.Error("no progress reported")
+	}
+	rows, err := s.Reader().Query("SELECT number, last4 FROM cards")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n, l4 string
+		if err := rows.Scan(&n, &l4); err != nil {
+			t.Fatal(err)
+		}
+		if !pipeline.Luhn(n) || (len(n) != 16 && len(n) != 19) || l4 != n[len(n)-4:] {
+			t.Errorf("card number %s (last four %s)", n, l4)
+		}
+	}
+	rows.Close()
+	rows, err = s.Reader().Query("SELECT amount, commission_rate, commission, net FROM transactions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var a, r, c, n int64
+		if err := rows.Scan(&a, &r, &c, &n); err != nil {
+			t.Fatal(err)
+		}
+		if lt := money.LineTotals(money.Line{Amount: money.Kopecks(a), Rate: money.Rate(r)}); int64(lt.Commission) != c || int64(lt.Net) != n {
+			t.Errorf("transaction %d at %d: %d/%d, want %+v", a, r, c, n, lt)
+		}
+	}
+	rows.Close()
+	if err := s.Generate(ctx, o, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("second run: %v", err)
+	}
+
+	// «Автозадачи», brute force.
+	var all []genTaskRow
+	rows, err = s.Reader().Query(`SELECT t.id, t.card_id, t.stage, t.assignee_id, c.warmer_id, c.manager_id, c.accountant_id, t.status, t.deadline
+		FROM auto_tasks t JOIN cards c ON c.id = t.card_id ORDER BY t.id DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r genTaskRow
+		if err := rows.Scan(&r.id, &r.card, &r.stage, &r.assignee, &r.warmer, &r.manager, &r.accountant, &r.status, &r.deadline); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	mid, oldRow := all[len(all)/2], all[len(all)*3/4]
+	old := oldRow.deadline
+	od := all[0]
+	for _, r := range all {
+		if (r.status == "new" || r.status == "in_progress") && r.deadline.Before(now) {
+			od = r
+			break
+		}
+	}
+	oldFrom, oldTo := old.AddDate(0, 0, -10), old.AddDate(0, 0, 10)
+	recent := now.AddDate(0, -1, 0)
+	far := now.AddDate(5, 0, 0)
+	before := now.AddDate(-20, 0, 0)
+	var owner int64
+	if err := s.Reader().QueryRow("SELECT id FROM users WHERE role = 'owner' LIMIT 1").Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	filters := map[string]AutoTaskFilter{
+		"none":              {},
+		"card":              {CardID: mid.card},
+		"stage":             {Stage: 3},
+		"assignee":          {AssigneeID: mid.assignee},
+		"new":               {Status: "new"},
+		"done":              {Status: "done"},
+		"cancelled":         {Status: "cancelled"},
+		"open":              {Status: "open"},
+		"overdue":           {Status: "overdue"},
+		"period recent":     {From: &recent, To: &now},
+		"period old":        {From: &oldFrom, To: &oldTo},
+		"from old":          {From: &oldFrom},
+		"to old":            {To: &oldTo},
+		"period future":     {From: &now, To: &far},
+		"period before":     {From: &before, To: &oldFrom},
+		"period empty":      {From: &before, To: &before},
+		"stage+period old":  {Stage: int64(mid.stage), From: &oldFrom, To: &oldTo},
+		"assignee+old":      {AssigneeID: oldRow.assignee, From: &oldFrom, To: &oldTo},
+		"own warmer":        {OnlyUser: mid.warmer},
+		"own manager":       {OnlyUser: mid.manager},
+		"own accountant":    {OnlyUser: mid.accountant},
+		"own none":          {OnlyUser: owner},
+		"own+stage":         {OnlyUser: mid.manager, Stage: 9},
+		"own+period old":    {OnlyUser: oldRow.manager, From: &oldFrom, To: &oldTo},
+		"own+overdue":       {OnlyUser: od.manager, Status: "overdue"},
+		"own+card":          {OnlyUser: mid.manager, CardID: mid.card},
+		"own other's card":  {OnlyUser: mid.warmer + 1000, CardID: mid.card},
+		"stage+assignee":    {Stage: 3, AssigneeID: mid.warmer},
+		"card+period":       {CardID: oldRow.card, From: &oldFrom, To: &oldTo},
+		"open+period":       {Status: "open", From: &recent},
+		"no such assignee":  {AssigneeID: 99999},
+		"cancelled+from":    {Status: "cancelled", From: &oldFrom},
+		"stage 9 of warmer": {Stage: 9, AssigneeID: mid.warmer},
+	}
+	match := func(r genTaskRow, f AutoTaskFilter) bool {
+		switch {
+		case f.CardID > 0 && r.card != f.CardID,
+			f.Stage > 0 && r.stage != f.Stage,
+			f.AssigneeID > 0 && r.assignee != f.AssigneeID,
+			f.From != nil && r.deadline.Before(*f.From),
+			f.To != nil && !r.deadline.Before(*f.To),
+			f.OnlyUser > 0 && r.warmer != f.OnlyUser && r.manager != f.OnlyUser && r.accountant != f.OnlyUser:
+			return false
+		}
+		open := r.status == "new" || r.status == "in_progress"
+		switch f.Status {
+		case "open":
+			return open
+		case "overdue":
+			return open && r.deadline.Before(f.Now)
+		case "":
+			return true
+		}
+		return r.status == f.Status
+	}
+	defer func(scan, probe int) { autoTaskUserScan, autoTaskProbe = scan, probe }(autoTaskUserScan, autoTaskProbe)
+	for _, knobs := range [][2]int{{2000, 4000}, {5, 40}, {5, 1}, {100000, 3}} {
+		autoTaskUserScan, autoTaskProbe = knobs[0], knobs[1]
+		for name, f := range filters {
+			f.Now, f.Limit = now, 50
+			var want []int64
+			for _, r := range all {
+				if match(r, f) {
+					want = append(want, r.id)
+				}
+			}
+			var got []int64
+			for page := 0; ; page++ {
+				rows, more, err := s.AutoTasks(ctx, f)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				for _, r := range rows {
+					got = append(got, r.ID)
+				}
+				if !more || len(rows) == 0 || page > 200 {
+					break
+				}
+				f.BeforeID = rows[len(rows)-1].ID
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("walk %v, %s: %d ids %v…, want %d %v…", knobs, name, len(got), head(got), len(want), head(want))
+			}
+		}
+	}
+}
+
+func head(ids []int64) []int64 { return ids[:min(len(ids), 5)] }
+
+// explainPlan is SQLite's plan of a query, one step a line.
+func explainPlan(tb testing.TB, s *Store, q string, args ...any) string {
+	tb.Helper()
+	rows, err := s.Reader().Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, nu int
+		var d string
+		if err := rows.Scan(&id, &parent, &nu, &d); err != nil {
+			tb.Fatal(err)
+		}
+		b.WriteString(d + "\n")
+	}
+	return b.String()
+}
