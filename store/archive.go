@@ -248,6 +248,12 @@ WHERE c.id IN (?` + strings.Repeat(", ?", len(page)-1) + `) ORDER BY ` + order
 // ArchivePlan explains the archive query for a filter (for tests and benchmarks).
 func (s *Store) ArchivePlan(ctx context.Context, f ArchiveFilter) (string, error) {
 	q, args := f.count()
+	return s.Explain(ctx, q, args...)
+}
+
+// Explain is SQLite's plan of a read query, one step a line (tests check that
+// queries stay on their indexes).
+func (s *Store) Explain(ctx context.Context, q string, args ...any) (string, error) {
 	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		return "", err

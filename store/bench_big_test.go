@@ -99,7 +99,7 @@ func BenchmarkBig(b *testing.B) {
 		pq, pargs := a.f.page()
 		b.Logf("archive %-18s %7d rows | count: %s | page: %s", a.name, p.Filtered,
 			strings.ReplaceAll(strings.TrimSpace(plan), "\n", "; "),
-			strings.ReplaceAll(strings.TrimSpace(explainPlan(b, s, pq, append(pargs, 25, a.f.Offset)...)), "\n", "; "))
+			strings.ReplaceAll(strings.TrimSpace(plan(b, s, pq, append(pargs, 25, a.f.Offset)...)), "\n", "; "))
 	}
 	for _, a := range archive {
 		timed(b, "archive/"+a.name, func() error { _, err := s.Archive(ctx, a.f); return err })
@@ -442,23 +442,3 @@ func TestGenerate(t *testing.T) {
 }
 
 func head(ids []int64) []int64 { return ids[:min(len(ids), 5)] }
-
-// explainPlan is SQLite's plan of a query, one step a line.
-func explainPlan(tb testing.TB, s *Store, q string, args ...any) string {
-	tb.Helper()
-	rows, err := s.Reader().Query("EXPLAIN QUERY PLAN "+q, args...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var id, parent, nu int
-		var d string
-		if err := rows.Scan(&id, &parent, &nu, &d); err != nil {
-			tb.Fatal(err)
-		}
-		b.WriteString(d + "\n")
-	}
-	return b.String()
-}

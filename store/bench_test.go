@@ -82,21 +82,12 @@ func openTB(tb testing.TB) *Store {
 }
 
 func plan(tb testing.TB, s *Store, q string, args ...any) string {
-	rows, err := s.Reader().Query("EXPLAIN QUERY PLAN "+q, args...)
+	tb.Helper()
+	p, err := s.Explain(context.Background(), q, args...)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var id, parent, nu int
-		var d string
-		if err := rows.Scan(&id, &parent, &nu, &d); err != nil {
-			tb.Fatal(err)
-		}
-		b.WriteString(d + "\n")
-	}
-	return b.String()
+	return p
 }
 
 // TestTrackerQueriesUseIndexes keeps the tracker's queries off full scans of the task table.
