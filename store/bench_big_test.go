@@ -95,10 +95,10 @@ func BenchmarkBig(b *testing.B) {
 		if err != nil {
 			b.Fatalf("%s: %v", a.name, err)
 		}
-		plan, _ := s.ArchivePlan(ctx, a.f)
+		cplan, _ := s.ArchivePlan(ctx, a.f)
 		pq, pargs := a.f.page()
 		b.Logf("archive %-18s %7d rows | count: %s | page: %s", a.name, p.Filtered,
-			strings.ReplaceAll(strings.TrimSpace(plan), "\n", "; "),
+			strings.ReplaceAll(strings.TrimSpace(cplan), "\n", "; "),
 			strings.ReplaceAll(strings.TrimSpace(plan(b, s, pq, append(pargs, 25, a.f.Offset)...)), "\n", "; "))
 	}
 	for _, a := range archive {
