@@ -246,20 +246,9 @@ func (s *Store) AutoTasksPlan(ctx context.Context, f AutoTaskFilter) (string, er
 	}
 	var b strings.Builder
 	explain := func(sql string, args ...any) error {
-		rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				return err
-			}
-			b.WriteString(detail + "\n")
-		}
-		return rows.Err()
+		p, err := s.Explain(ctx, sql, args...)
+		b.WriteString(p)
+		return err
 	}
 	if len(q.period) > 0 {
 		w, args := q.where(false, q.before, true)
