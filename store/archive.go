@@ -107,7 +107,18 @@ func (f ArchiveFilter) where() (string, []any) {
 			add(x.col+" = ?", x.v)
 		}
 	}
-	return strings.Join(conds, " AND "), args // "only mine" is added by count and page
+	if f.OnlyUser > 0 && !f.ownArms() {
+		// A number or contact finds few cards: check those (the unary plus keeps
+		// SQLite from starting at the user's thousands of cards instead).
+		add("(+c.warmer_id = ? OR +c.manager_id = ? OR +c.accountant_id = ?)", f.OnlyUser, f.OnlyUser, f.OnlyUser)
+	}
+	return strings.Join(conds, " AND "), args // else "only mine" is added by count and page
+}
+
+// ownArms tells whether "only mine" is read as three arms (ownArm): unless a number
+// or contact is typed, which finds fewer cards than the user has.
+func (f ArchiveFilter) ownArms() bool {
+	return f.OnlyUser > 0 && digitsOnly(f.Number) == "" && strings.TrimSpace(f.Contact) == ""
 }
 
 // ownArm is one of the three disjoint parts of "only mine": the cards where the
@@ -127,10 +138,38 @@ func ownArms(u int64) []ownArm {
 	}
 }
 
+// searchOnly is the trigram index's MATCH expression when every filter in use is
+// searched there (a part of a number, a contact). The index holds exactly the
+// archived cards (its triggers), so such a page is counted and read on it alone,
+// without looking each match up in the cards table.
+func (f ArchiveFilter) searchOnly() (string, bool) {
+	if f.BankID > 0 || f.SupplierID > 0 || f.WarmerID > 0 || f.ManagerID > 0 || f.AccountID > 0 || f.OnlyUser > 0 {
+		return "", false
+	}
+	var parts []string
+	if n := digitsOnly(f.Number); n != "" {
+		if len(n) < 3 || len(n) == 4 || len(n) >= 13 {
+			return "", false
+		}
+		parts = append(parts, ftsPhrase("number", n))
+	}
+	if q := strings.TrimSpace(f.Contact); q != "" {
+		needle := contactNeedle(q)
+		if len([]rune(needle)) < 3 {
+			return "", false
+		}
+		parts = append(parts, ftsPhrase("contact", needle))
+	}
+	return strings.Join(parts, " AND "), len(parts) > 0
+}
+
 // count is the query counting the filter's cards.
 func (f ArchiveFilter) count() (string, []any) {
+	if m, ok := f.searchOnly(); ok {
+		return "SELECT COUNT(*) FROM cards_search WHERE cards_search MATCH ?", []any{m}
+	}
 	w, args := f.where()
-	if f.OnlyUser == 0 {
+	if !f.ownArms() {
 		return "SELECT COUNT(*) FROM " + f.from(w) + " WHERE " + w, args
 	}
 	var parts []string
@@ -148,8 +187,11 @@ func (f ArchiveFilter) page() (string, []any) {
 	if f.SortAsc {
 		dir = "ASC"
 	}
+	if m, ok := f.searchOnly(); ok {
+		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid " + dir + " LIMIT ? OFFSET ?", []any{m}
+	}
 	w, args := f.where()
-	if f.OnlyUser == 0 {
+	if !f.ownArms() {
 		return "SELECT c.id FROM " + f.from(w) + " WHERE " + w + " ORDER BY c.id " + dir + " LIMIT ? OFFSET ?", args
 	}
 	var parts []string
@@ -204,8 +246,15 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, erro
 	if f.SortAsc {
 		order = "c.id ASC"
 	}
-	pq, pargs := f.page()
-	ids, err := s.reader.QueryContext(ctx, pq, append(pargs, f.Limit, f.Offset)...)
+	// A page past the middle is read from the other end: OFFSET steps over every
+	// row it skips, and the last of a million pages would step over all of them.
+	pf, limit, offset := f, f.Limit, f.Offset
+	if rest := int(p.Filtered) - f.Offset - f.Limit; f.Offset > int(p.Filtered)/2 && rest > -f.Limit {
+		pf.SortAsc, offset = !f.SortAsc, max(rest, 0)
+		limit = min(f.Limit, f.Limit+rest)
+	}
+	pq, pargs := pf.page()
+	ids, err := s.reader.QueryContext(ctx, pq, append(pargs, limit, offset)...)
 	if err != nil {
 		return p, fmt.Errorf("archive page: %w", err)
 	}

@@ -97,11 +97,13 @@ type autoTaskSQL struct {
 	args       []any
 	period     []string // on a bare "deadline"
 	periodArgs []any
+	own        string // "own cards" checked on each row (bare "card_id"), or ""
+	ownArgs    []any
 	before     int64
 }
 
-// where joins the conditions: the period's or not, below id before (if > 0),
-// the other filters' or not.
+// where joins the conditions: the period's and "own cards" checked on each row
+// or not, below id before (if > 0), the other filters' or not.
 func (q autoTaskSQL) where(period bool, before int64, filters bool) (string, []any) {
 	conds, args := []string{"1=1"}, []any{}
 	if filters {
@@ -112,6 +114,9 @@ func (q autoTaskSQL) where(period bool, before int64, filters bool) (string, []a
 			conds = append(conds, "t."+c)
 		}
 		args = append(args, q.periodArgs...)
+	}
+	if period && filters && q.own != "" {
+		conds, args = append(conds, strings.ReplaceAll(q.own, "card_id", "t.card_id")), append(args, q.ownArgs...)
 	}
 	if before > 0 {
 		conds, args = append(conds, "t.id < ?"), append(args, before)
@@ -158,7 +163,7 @@ func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter) (autoTaskSQ
 		if n > autoTaskUserScan {
 			// A scalar subquery, not EXISTS: SQLite turns EXISTS into a join with a Bloom
 			// filter built over every card of the user first.
-			add("(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o WHERE o.id = t.card_id)", u, u, u)
+			q.own, q.ownArgs = "(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o WHERE o.id = card_id)", []any{u, u, u}
 		} else {
 			q.from = "auto_tasks t INDEXED BY auto_tasks_card"
 			add(`t.card_id IN (SELECT id FROM cards WHERE warmer_id = ? UNION ALL SELECT id FROM cards WHERE manager_id = ?
@@ -208,13 +213,17 @@ func (s *Store) autoTaskIDs(ctx context.Context, q autoTaskSQL, n int) ([]any, e
 	return ids, rs.Err()
 }
 
-// autoTaskProbe walks the rows of the filters other than the period below id
-// before (0: from the newest), at most autoTaskProbe of them, checking the period.
+// autoTaskProbe walks the rows of the indexed filters below id before (0: from
+// the newest), at most autoTaskProbe of them, checking the period and "own cards".
 // ok is true when that settles the page: it is full, or no row was left unseen.
 func (s *Store) autoTaskProbe(ctx context.Context, q autoTaskSQL, before int64, n int) (ids []any, ok bool, err error) {
 	w, args := q.where(false, before, true)
-	rs, err := s.reader.QueryContext(ctx, "SELECT id, "+strings.Join(q.period, " AND ")+" FROM (SELECT t.id, t.deadline FROM "+q.from+
-		" WHERE "+w+" ORDER BY t.id DESC LIMIT ?)", append(append(slices.Clip(q.periodArgs), args...), autoTaskProbe)...)
+	check, cargs := strings.Join(q.period, " AND "), slices.Clip(q.periodArgs)
+	if q.own != "" { // CASE: the card is looked up only for rows in the period
+		check, cargs = "CASE WHEN "+check+" THEN "+q.own+" ELSE 0 END", append(cargs, q.ownArgs...)
+	}
+	rs, err := s.reader.QueryContext(ctx, "SELECT id, "+check+" FROM (SELECT t.id, t.deadline, t.card_id FROM "+q.from+
+		" WHERE "+w+" ORDER BY t.id DESC LIMIT ?)", append(append(cargs, args...), autoTaskProbe)...)
 	if err != nil {
 		return nil, false, fmt.Errorf("auto tasks: %w", err)
 	}

@@ -442,3 +442,136 @@ func TestGenerate(t *testing.T) {
 }
 
 func head(ids []int64) []int64 { return ids[:min(len(ids), 5)] }
+
+// TestGenerateArchive reads the generated archive page by page, both ways, with
+// "only mine" (its three arms, or checked on the few cards a number or contact
+// finds) and the jump to the far end, against the brute-force filter.
+func TestGenerateArchive(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	o := GenerateOptions{Archived: 600, InWork: 20, Transactions: 700, AutoTasks: 6000, PasswordHash: "x",
+		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}
+	if err := s.Generate(ctx, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	var cards []seedCard
+	rows, err := s.Reader().Query(`SELECT id, number, last4, contact_name, contact_phone, bank_id, supplier_id,
+		warmer_id, manager_id, accountant_id, lifecycle FROM cards ORDER BY id DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c seedCard
+		if err := rows.Scan(&c.id, &c.number, &c.last4, &c.contact, &c.phone, &c.bank, &c.supplier, &c.warmer, &c.manager, &c.accountant, &c.lifecycle); err != nil {
+			t.Fatal(err)
+		}
+		cards = append(cards, c)
+	}
+	rows.Close()
+	c := cards[len(cards)/2]
+	first := strings.Fields(c.contact)[1]
+	for name, f := range map[string]ArchiveFilter{
+		"none":               {},
+		"bank":               {BankID: c.bank},
+		"manager+bank":       {ManagerID: c.manager, BankID: c.bank},
+		"own manager":        {OnlyUser: c.manager},
+		"own warmer":         {OnlyUser: c.warmer},
+		"own accountant":     {OnlyUser: c.accountant},
+		"own+bank":           {OnlyUser: c.manager, BankID: c.bank},
+		"own+supplier":       {OnlyUser: c.warmer, SupplierID: c.supplier},
+		"own+last4":          {OnlyUser: c.manager, Number: c.last4},
+		"own+number part":    {OnlyUser: c.accountant, Number: c.number[6:9]},
+		"own+contact":        {OnlyUser: c.manager, Contact: first},
+		"own+other manager":  {OnlyUser: c.warmer, ManagerID: c.manager},
+		"own of nobody":      {OnlyUser: 1},
+		"contact":            {Contact: first},
+		"contact phone":      {Contact: c.phone[3:8]},
+		"number part":        {Number: c.number[5:10]},
+		"number+contact":     {Number: c.number[5:10], Contact: c.contact[:6]},
+		"contact+accountant": {Contact: first, AccountID: c.accountant},
+	} {
+		var want []int64
+		for _, x := range cards {
+			if bruteMatch(x, f) {
+				want = append(want, x.id)
+			}
+		}
+		for _, asc := range []bool{false, true} {
+			exp := slices.Clone(want)
+			if asc {
+				slices.Reverse(exp)
+			}
+			for _, limit := range []int{7, 25, 100} {
+				var got []int64
+				for off := 0; off < len(want)+limit; off += limit {
+					g := f
+					g.Offset, g.Limit, g.SortAsc = off, limit, asc
+					pg, err := s.Archive(ctx, g)
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if pg.Filtered != int64(len(want)) {
+						t.Fatalf("%s: %d filtered, want %d", name, pg.Filtered, len(want))
+					}
+					for _, r := range pg.Rows {
+						got = append(got, r.ID)
+					}
+				}
+				if !slices.Equal(got, exp) {
+					t.Errorf("%s (asc %v, by %d): %d ids %v…, want %d %v…", name, asc, limit, len(got), head(got), len(exp), head(exp))
+				}
+			}
+		}
+		if len(want) == 0 && name != "own of nobody" {
+			t.Errorf("%s matches nothing", name)
+		}
+		if f.OnlyUser > 0 {
+			pg, err := s.Archive(ctx, ArchiveFilter{OnlyUser: f.OnlyUser})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, x := range cards {
+				if bruteMatch(x, ArchiveFilter{OnlyUser: f.OnlyUser}) {
+					n++
+				}
+			}
+			if pg.Total != int64(n) {
+				t.Errorf("%s: total %d, want %d", name, pg.Total, n)
+			}
+		}
+	}
+
+	// The search index follows an archived card's edit and its leaving the archive.
+	found := func(f ArchiveFilter) []int64 {
+		pg, err := s.Archive(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, r := range pg.Rows {
+			ids = append(ids, r.ID)
+		}
+		return ids
+	}
+	exec := func(q string, args ...any) {
+		if err := s.InTx(ctx, func(tx *Tx) error { _, err := tx.Raw.ExecContext(ctx, q, args...); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec("UPDATE cards SET contact_name = 'Зиновий Аркадьевич' WHERE id = ?", c.id)
+	if got := found(ArchiveFilter{Contact: "зиновий"}); !slices.Equal(got, []int64{c.id}) {
+		t.Errorf("edited contact: %v", got)
+	}
+	if got := found(ArchiveFilter{Contact: c.contact}); slices.Contains(got, c.id) {
+		t.Errorf("old contact still finds card %d", c.id)
+	}
+	exec("UPDATE cards SET lifecycle = 'worked_out', archived_at = NULL WHERE id = ?", c.id)
+	if got := found(ArchiveFilter{Contact: "зиновий"}); len(got) != 0 {
+		t.Errorf("a card out of the archive is still found: %v", got)
+	}
+	var fts, archived int
+	if err := s.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM cards_search), (SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived')`).Scan(&fts, &archived); err != nil || fts != archived {
+		t.Errorf("search index %d rows, archive %d (%v)", fts, archived, err)
+	}
+}

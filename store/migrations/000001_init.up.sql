@@ -198,3 +198,15 @@ CREATE TRIGGER cards_search_delete AFTER DELETE ON cards WHEN old.lifecycle = 'a
 BEGIN
     DELETE FROM cards_search WHERE rowid = old.id;
 END;
+-- …and so is every way out of it, and an edit of an archived card's number or contact:
+-- the index holds exactly the archived cards, so a search alone is counted on it.
+CREATE TRIGGER cards_search_unarchive AFTER UPDATE OF lifecycle ON cards
+WHEN old.lifecycle = 'archived' AND new.lifecycle <> 'archived'
+BEGIN
+    DELETE FROM cards_search WHERE rowid = old.id;
+END;
+CREATE TRIGGER cards_search_edit AFTER UPDATE OF number, contact_name, contact_phone ON cards
+WHEN old.lifecycle = 'archived' AND new.lifecycle = 'archived'
+BEGIN
+    UPDATE cards_search SET number = new.number, contact = new.contact_name || ' ' || new.contact_phone WHERE rowid = new.id;
+END;
