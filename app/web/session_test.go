@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kartoteka/app/auth"
+	"kartoteka/store"
 )
 
 // TestLastOwner: with two active owners one may be demoted; then the other is the
@@ -401,7 +402,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestHealthz(t *testing.T) {
 	ts := newTestServer(t)
 	resp, body := ts.do(t, anon, "GET", "/healthz", nil)
-	if resp.StatusCode != 200 || !strings.Contains(body, `"schema":1`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, fmt.Sprintf(`"schema":%d`, store.SchemaVersion())) {
 		t.Errorf("/healthz: %d %s", resp.StatusCode, body)
 	}
 }
