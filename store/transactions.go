@@ -56,12 +56,12 @@ func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pi
 		if err != nil {
 			return fmt.Errorf("add transaction to card %d: %w", cardID, err)
 		}
-		if err := tx.rollTransaction(ctx, c, db.Transaction{OccurredOn: in.OccurredOn, Amount: in.Amount,
-			Commission: t.Commission, Net: t.Net}, 1); err != nil {
+		row := db.Transaction{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount, CommissionRate: in.Rate,
+			Commission: t.Commission, Net: t.Net, Comment: in.Comment}
+		if err := tx.rollTransaction(ctx, c, row, 1); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "transaction", id, "create", nil, map[string]any{"card_id": cardID, "occurred_on": in.OccurredOn,
-			"amount": in.Amount, "commission_rate": in.Rate, "commission": t.Commission, "net": t.Net, "comment": in.Comment})
+		return tx.Audit(a.ID, "transaction", id, "create", nil, txAudit(row))
 	})
 	return id, err
 }
@@ -83,6 +83,12 @@ func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int
 		if err := tx.rollTransaction(ctx, c, old, -1); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "transaction", txID, "delete", old, nil)
+		return tx.Audit(a.ID, "transaction", txID, "delete", txAudit(old), nil)
 	})
+}
+
+// txAudit is what the change log keeps of a transaction row.
+func txAudit(t db.Transaction) map[string]any {
+	return map[string]any{"card_id": t.CardID, "occurred_on": t.OccurredOn, "amount": t.Amount,
+		"commission_rate": t.CommissionRate, "commission": t.Commission, "net": t.Net, "comment": t.Comment}
 }
