@@ -39,7 +39,7 @@ var auditActionLabels = map[string]string{
 	"create": "Создание", "update": "Изменение", "activate": "Включение", "deactivate": "Отключение",
 	"password": "Смена пароля", "login": "Вход в систему", "warming done": "Прогрев отмечен", "roll": "Перенос дедлайна", "profile": "Изменение профиля", "start": "Запуск", "archive": "В архив",
 	"take": "Взята в работу", "delete": "Удаление", "bank no answer": "Ответа банка нет",
-	"correct back": "Возврат на этап", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
+	"correct back": "Возврат на этап", "lockout": "Блокировка входа", "unlock": "Снятие блокировки входа", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
 }
 
 var auditLinks = map[string]string{"user": "/directory/employees/", "bank": "/directory/banks/", "contractor": "/directory/contractors/", "card": "/cards/"}
@@ -64,7 +64,7 @@ func auditViews(rows []db.AuditListRow) []AuditView {
 				v.ActionLabel = "Этап " + strings.TrimSuffix(strings.TrimPrefix(r.Action, "stage "), " done") + " выполнен"
 			}
 		}
-		if l, ok := auditLinks[r.Entity]; ok && r.Entity != "settings" {
+		if l, ok := auditLinks[r.Entity]; ok && r.Entity != "settings" && r.EntityID != 0 {
 			v.Link = l + i64s(r.EntityID)
 		}
 		v.Changes = auditDiff(r.Before, r.After)
