@@ -197,7 +197,7 @@ func serve(st *store.Store, cfg config) error {
 	case <-ctx.Done():
 		log.Info("stopping")
 		close(done) // live streams end first, so shutdown does not wait on them
-		err = srv.App().ShutdownWithTimeout(10 * time.Second)
+		err = srv.Shutdown(10 * time.Second)
 	}
 	sched.Stop()
 	if cerr := st.Close(); err == nil {

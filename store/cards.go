@@ -136,7 +136,7 @@ func (s *Store) CreateCard(ctx context.Context, a Actor, in CardInput) (int64, e
 		if err := tx.event(ctx, id, a.ID, "created", nil, nil, ""); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "card", id, "create", nil, in)
+		return tx.Audit(a.ID, "card", id, "create", nil, in.audit())
 	})
 	return id, err
 }
@@ -176,7 +176,7 @@ func (s *Store) UpdateCard(ctx context.Context, a Actor, id, version int64, in C
 		if err := tx.followPeople(ctx, nc); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "card", id, "update", cardAudit(old), in)
+		return tx.Audit(a.ID, "card", id, "update", cardAudit(old), in.audit())
 	})
 }
 
@@ -200,11 +200,19 @@ func (tx *Tx) followPeople(ctx context.Context, c db.Card) error {
 	return nil
 }
 
+// cardAudit is what the change log keeps of a card's editable fields, under the
+// same keys as CardInput.audit, so an edit shows only what changed.
 func cardAudit(c db.Card) map[string]any {
-	return map[string]any{"number": c.Number, "bank_id": c.BankID, "supplier_id": c.SupplierID, "contact_name": c.ContactName,
-		"contact_phone": c.ContactPhone, "warmer_id": c.WarmerID, "manager_id": c.ManagerID, "accountant_id": c.AccountantID,
-		"commission_rate": c.CommissionRate, "warming_days": c.WarmingDays, "warming_every_days": c.WarmingEveryDays,
-		"notes": c.Notes, "lifecycle": c.Lifecycle, "stage": c.Stage, "version": c.Version}
+	return CardInput{Number: c.Number, ContactName: c.ContactName, ContactPhone: c.ContactPhone, Notes: c.Notes,
+		BankID: c.BankID, SupplierID: c.SupplierID, WarmerID: c.WarmerID, ManagerID: c.ManagerID,
+		AccountantID: c.AccountantID, Rate: c.CommissionRate, WarmingDays: c.WarmingDays,
+		WarmingEveryDays: c.WarmingEveryDays}.audit()
+}
+
+func (in CardInput) audit() map[string]any {
+	return map[string]any{"number": in.Number, "bank_id": in.BankID, "supplier_id": in.SupplierID, "contact_name": in.ContactName,
+		"contact_phone": in.ContactPhone, "warmer_id": in.WarmerID, "manager_id": in.ManagerID, "accountant_id": in.AccountantID,
+		"commission_rate": in.Rate, "warming_days": in.WarmingDays, "warming_every_days": in.WarmingEveryDays, "notes": in.Notes}
 }
 
 func (tx *Tx) event(ctx context.Context, card, user int64, kind string, from, to *int64, text string) error {

@@ -59,7 +59,7 @@ func (s *Store) LogLockout(ctx context.Context, userID int64, login, ip string) 
 }
 
 // LogUnlock records that the owner lifted a login's lock-outs.
-func (s *Store) LogUnlock(ctx context.Context, actor, userID int64, ips []string) error {
+func (s *Store) LogUnlock(ctx context.Context, actor, userID int64, ips string) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		return tx.Audit(actor, "user", userID, "unlock", map[string]any{"ip": ips}, nil)
 	})

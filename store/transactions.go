@@ -56,8 +56,8 @@ func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pi
 		if err != nil {
 			return fmt.Errorf("add transaction to card %d: %w", cardID, err)
 		}
-		return tx.Audit(a.ID, "transaction", id, "create", nil, map[string]any{"card_id": cardID, "occurred_on": in.OccurredOn,
-			"amount": in.Amount, "commission_rate": in.Rate, "commission": t.Commission, "net": t.Net, "comment": in.Comment})
+		return tx.Audit(a.ID, "transaction", id, "create", nil, txAudit(db.Transaction{CardID: cardID, OccurredOn: in.OccurredOn,
+			Amount: in.Amount, CommissionRate: in.Rate, Commission: t.Commission, Net: t.Net, Comment: in.Comment}))
 	})
 	return id, err
 }
@@ -75,6 +75,12 @@ func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int
 		if _, err := tx.TransactionDelete(ctx, db.TransactionDeleteParams{ID: txID, CardID: cardID}); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "transaction", txID, "delete", old, nil)
+		return tx.Audit(a.ID, "transaction", txID, "delete", txAudit(old), nil)
 	})
+}
+
+// txAudit is what the change log keeps of a transaction row.
+func txAudit(t db.Transaction) map[string]any {
+	return map[string]any{"card_id": t.CardID, "occurred_on": t.OccurredOn, "amount": t.Amount,
+		"commission_rate": t.CommissionRate, "commission": t.Commission, "net": t.Net, "comment": t.Comment}
 }
