@@ -127,6 +127,30 @@ type Setting struct {
 	UpdatedAt        *time.Time
 }
 
+type Task struct {
+	ID          int64
+	Title       string
+	TitleLc     string
+	Description string
+	AuthorID    int64
+	AssigneeID  int64
+	CardID      *int64
+	Deadline    time.Time
+	Status      string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DoneAt      *time.Time
+}
+
+type TaskComment struct {
+	ID     int64
+	TaskID int64
+	UserID int64
+	At     time.Time
+	Body   string
+}
+
 type Transaction struct {
 	ID             int64
 	CardID         int64
