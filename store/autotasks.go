@@ -89,6 +89,48 @@ WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.id DESC`, ids.
 	return rows, more, rs.Err()
 }
 
+// AutoTasksEach calls each for every task the filter finds, newest first, from
+// one database cursor: the same conditions as the page (autoTaskQuery) with no
+// page limit, so an export holds what the pages hold, one row at a time.
+// BeforeID and Limit are ignored. The cards table is joined as the inner loop
+// (CROSS JOIN keeps SQLite walking the tasks in id order); names come from the
+// small users table read once.
+func (s *Store) AutoTasksEach(ctx context.Context, f AutoTaskFilter, each func(AutoTaskRow) error) error {
+	f.BeforeID = 0
+	q, err := s.autoTaskQuery(ctx, f)
+	if err != nil {
+		return err
+	}
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
+	}
+	w, args := q.where(true, 0, true)
+	rs, err := s.reader.QueryContext(ctx, `SELECT t.id, t.card_id, t.stage, t.assignee_id, t.rolls, c.warmer_id, c.manager_id, c.accountant_id,
+	t.kind, t.status, t.fields, c.last4, t.done_by, t.deadline, t.created_at, t.done_at
+FROM `+q.from+` CROSS JOIN cards c ON c.id = t.card_id WHERE `+w+` ORDER BY t.id DESC`, args...)
+	if err != nil {
+		return fmt.Errorf("auto tasks export: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r AutoTaskRow
+		var doneBy *int64
+		if err := rs.Scan(&r.ID, &r.CardID, &r.Stage, &r.AssigneeID, &r.Rolls, &r.WarmerID, &r.ManagerID, &r.AccountantID, &r.Kind, &r.Status, &r.Fields, &r.Last4,
+			&doneBy, &r.Deadline, &r.CreatedAt, &r.DoneAt); err != nil {
+			return err
+		}
+		r.AssigneeName = n.users[r.AssigneeID]
+		if doneBy != nil {
+			r.DoneByName = n.users[*doneBy]
+		}
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
 // autoTaskSQL is the id query of a filter: the table (with an index hint), the
 // conditions, and the period's conditions kept apart for the probe.
 type autoTaskSQL struct {

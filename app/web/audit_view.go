@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"kartoteka/app/auth"
-	"kartoteka/store/db"
+	"kartoteka/store"
 )
 
 // AuditChange is one field of an audit row: what it was and what it became.
@@ -15,7 +15,7 @@ type AuditChange struct{ Field, Before, After string }
 
 // AuditView is an audit row as the owner reads it: Russian names, changed fields only.
 type AuditView struct {
-	db.AuditListRow
+	store.AuditRow
 	EntityLabel, ActionLabel, Link string
 	Changes                        []AuditChange
 }
@@ -53,24 +53,20 @@ func auditLabel(entity string) string {
 	return entity
 }
 
-// auditViews turns stored rows into readable ones.
-func auditViews(rows []db.AuditListRow) []AuditView {
-	out := make([]AuditView, len(rows))
-	for i, r := range rows {
-		v := AuditView{AuditListRow: r, EntityLabel: auditLabel(r.Entity), ActionLabel: auditActionLabels[r.Action]}
-		if v.ActionLabel == "" {
-			v.ActionLabel = r.Action
-			if strings.HasPrefix(r.Action, "stage ") {
-				v.ActionLabel = "Этап " + strings.TrimSuffix(strings.TrimPrefix(r.Action, "stage "), " done") + " выполнен"
-			}
+// auditView turns a stored row into a readable one.
+func auditView(r store.AuditRow) AuditView {
+	v := AuditView{AuditRow: r, EntityLabel: auditLabel(r.Entity), ActionLabel: auditActionLabels[r.Action]}
+	if v.ActionLabel == "" {
+		v.ActionLabel = r.Action
+		if strings.HasPrefix(r.Action, "stage ") {
+			v.ActionLabel = "Этап " + strings.TrimSuffix(strings.TrimPrefix(r.Action, "stage "), " done") + " выполнен"
 		}
-		if l, ok := auditLinks[r.Entity]; ok && r.Entity != "settings" {
-			v.Link = l + i64s(r.EntityID)
-		}
-		v.Changes = auditDiff(r.Before, r.After)
-		out[i] = v
 	}
-	return out
+	if l, ok := auditLinks[r.Entity]; ok && r.Entity != "settings" {
+		v.Link = l + i64s(r.EntityID)
+	}
+	v.Changes = auditDiff(r.Before, r.After)
+	return v
 }
 
 func auditDiff(before, after string) []AuditChange {

@@ -33,12 +33,7 @@ func onlyMine(c *fiber.Ctx) *int64 {
 
 func (s *Server) cards(c *fiber.Ctx) error {
 	tab := c.Query("tab", "new")
-	lifecycle := ""
-	for _, t := range cardTabs {
-		if t.Tab == tab {
-			lifecycle = t.Lifecycle
-		}
-	}
+	lifecycle := tabLifecycle(tab)
 	if lifecycle == "" {
 		return fiber.ErrNotFound
 	}
@@ -65,8 +60,30 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	return s.render(c, "cards/list", "Карты", "cards", nil, data)
 }
 
+// tabLifecycle is the lifecycle of a «Карты» tab ("" for an unknown tab).
+func tabLifecycle(tab string) string {
+	for _, t := range cardTabs {
+		if t.Tab == tab {
+			return t.Lifecycle
+		}
+	}
+	return ""
+}
+
+// mineID is onlyMine as a store filter: 0 for owner/admin.
+func mineID(c *fiber.Ctx) int64 {
+	if m := onlyMine(c); m != nil {
+		return *m
+	}
+	return 0
+}
+
 func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
-	rows, err := s.st.Q.CardList(c.Context(), db.CardListParams{Lifecycle: lifecycle, UserID: onlyMine(c)})
+	var rows []store.CardRow
+	err := s.st.CardTabEach(c.Context(), lifecycle, mineID(c), func(r store.CardRow) error {
+		rows = append(rows, r)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -102,17 +119,21 @@ func qInt(c *fiber.Ctx, name string) int64 {
 	return n
 }
 
-// cardsArchive answers DataTables' server-side requests for the archive tab.
-func (s *Server) cardsArchive(c *fiber.Ctx) error {
-	f := store.ArchiveFilter{
+// archiveFilter reads the archive tab's filters, sorting and paging from the
+// query, limited to the user's own cards unless owner/admin. The table and its
+// export both read through it.
+func archiveFilter(c *fiber.Ctx) store.ArchiveFilter {
+	return store.ArchiveFilter{
 		Number: c.Query("number"), Contact: c.Query("contact"), BankID: qInt(c, "bank"), SupplierID: qInt(c, "supplier"),
 		WarmerID: qInt(c, "warmer"), ManagerID: qInt(c, "manager"), AccountID: qInt(c, "accountant"),
 		Offset: int(qInt(c, "start")), Limit: int(qInt(c, "length")), SortAsc: c.Query("order[0][dir]") == "asc",
+		OnlyUser: mineID(c),
 	}
-	if m := onlyMine(c); m != nil {
-		f.OnlyUser = *m
-	}
-	p, err := s.st.Archive(c.Context(), f)
+}
+
+// cardsArchive answers DataTables' server-side requests for the archive tab.
+func (s *Server) cardsArchive(c *fiber.Ctx) error {
+	p, err := s.st.Archive(c.Context(), archiveFilter(c))
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ type Server struct {
 	throttle *auth.Throttle
 	routes   []Route
 	hasUsers atomic.Bool
+	exports  chan struct{} // slots of the exports running now (export.go)
 
 	mu       sync.RWMutex
 	settings db.Setting
@@ -59,7 +60,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle()}
+	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports)}
 	if err := s.ReloadSettings(context.Background()); err != nil {
 		return nil, err
 	}
