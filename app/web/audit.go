@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"kartoteka/store"
+	"kartoteka/store/db"
 )
 
 const auditPage = 50
@@ -53,15 +54,19 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var rows []AuditView
-	err = s.st.AuditEach(c.Context(), p, auditPage, (page-1)*auditPage, func(r store.AuditRow) error {
-		rows = append(rows, auditView(r))
-		return nil
-	})
+	users, err := s.st.Q.UserList(c.Context())
 	if err != nil {
 		return err
 	}
-	users, err := s.st.Q.UserList(c.Context())
+	names, err := s.names(c, users)
+	if err != nil {
+		return err
+	}
+	var rows []AuditView
+	err = s.st.AuditEach(c.Context(), p, auditPage, (page-1)*auditPage, func(r store.AuditRow) error {
+		rows = append(rows, auditView(r, names))
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -70,4 +75,27 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	return s.render(c, "settings/audit", "Журнал изменений", "audit", f, fiber.Map{
 		"Rows": rows, "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
 	})
+}
+
+// names reads who and what a logged id stands for.
+func (s *Server) names(c *fiber.Ctx, users []db.User) (Names, error) {
+	n := Names{Users: map[int64]string{}, Banks: map[int64]string{}, Contractors: map[int64]string{}, Loc: s.Loc()}
+	for _, u := range users {
+		n.Users[u.ID] = u.Name
+	}
+	banks, err := s.st.Q.BankList(c.Context())
+	if err != nil {
+		return n, err
+	}
+	for _, b := range banks {
+		n.Banks[b.ID] = b.Name
+	}
+	cs, err := s.st.Q.ContractorList(c.Context())
+	if err != nil {
+		return n, err
+	}
+	for _, x := range cs {
+		n.Contractors[x.ID] = x.Name
+	}
+	return n, nil
 }

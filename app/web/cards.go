@@ -119,21 +119,14 @@ func qInt(c *fiber.Ctx, name string) int64 {
 	return n
 }
 
-// archiveFilter reads the archive tab's filters, sorting and paging from the
-// query, limited to the user's own cards unless owner/admin. The table and its
-// export both read through it.
-func archiveFilter(c *fiber.Ctx) store.ArchiveFilter {
-	return store.ArchiveFilter{
-		Number: c.Query("number"), Contact: c.Query("contact"), BankID: qInt(c, "bank"), SupplierID: qInt(c, "supplier"),
-		WarmerID: qInt(c, "warmer"), ManagerID: qInt(c, "manager"), AccountID: qInt(c, "accountant"),
-		Offset: int(qInt(c, "start")), Limit: int(qInt(c, "length")), SortAsc: c.Query("order[0][dir]") == "asc",
-		OnlyUser: mineID(c),
-	}
-}
-
 // cardsArchive answers DataTables' server-side requests for the archive tab.
 func (s *Server) cardsArchive(c *fiber.Ctx) error {
-	p, err := s.st.Archive(c.Context(), archiveFilter(c))
+	f := archiveFilterOf(c)
+	p, err := s.st.Archive(c.Context(), f)
+	if errors.Is(err, store.ErrShortText) || errors.Is(err, store.ErrTooBroad) {
+		// DataTables wants its answer: no rows, and the reason under the filters.
+		return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": 0, "recordsFiltered": 0, "data": [][]string{}, "message": err.Error()})
+	}
 	if err != nil {
 		return err
 	}
@@ -146,7 +139,21 @@ func (s *Server) cardsArchive(c *fiber.Ctx) error {
 		rows = append(rows, []string{i64s(r.ID), maskNumber(r.Last4), r.ContactName, r.ContactPhone, r.Bank, r.Supplier,
 			r.Warmer, r.Manager, r.Accountant, at})
 	}
-	return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": p.Total, "recordsFiltered": p.Filtered, "data": rows})
+	return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": p.Total, "recordsFiltered": p.Filtered, "capped": p.Capped, "data": rows})
+}
+
+// archiveFilterOf reads the archive's filters, paging and sorting from the query
+// string: the one reading of them (the page and anything exporting the same list).
+func archiveFilterOf(c *fiber.Ctx) store.ArchiveFilter {
+	f := store.ArchiveFilter{
+		Number: c.Query("number"), Contact: c.Query("contact"), BankID: qInt(c, "bank"), SupplierID: qInt(c, "supplier"),
+		WarmerID: qInt(c, "warmer"), ManagerID: qInt(c, "manager"), AccountID: qInt(c, "accountant"),
+		Offset: int(qInt(c, "start")), Limit: int(qInt(c, "length")), SortAsc: c.Query("order[0][dir]") == "asc",
+	}
+	if m := onlyMine(c); m != nil {
+		f.OnlyUser = *m
+	}
+	return f
 }
 
 // ---- create and edit

@@ -19,6 +19,9 @@ func (s *Server) events(c *fiber.Ctx) error {
 	c.Set("Content-Type", "text/event-stream")
 	c.Set("Cache-Control", "no-cache")
 	c.Set("X-Accel-Buffering", "no")
+	if c.Method() == fiber.MethodHead { // a probe: the headers say it is a stream
+		return nil
+	}
 	last, _ := strconv.ParseUint(c.Get("Last-Event-ID"), 10, 64)
 	hub, done := s.cfg.Hub, s.cfg.Done
 	reqDone := c.Context().Done()

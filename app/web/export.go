@@ -109,7 +109,10 @@ func (s *Server) cardsExport(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	if tab == "archive" {
-		f := archiveFilter(c)
+		f := archiveFilterOf(c)
+		if err := f.Check(); err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+		}
 		return s.sendExport(c, listExport{name: exportNames[tab],
 			cols: []export.Column{colCard, colNumber, colContact, colPhone, colBank, colSupplier, colWarmer, colManager, colAccount,
 				{Title: "В архиве с", Kind: export.Date}},
@@ -159,7 +162,7 @@ func (s *Server) tasksExport(c *fiber.Ctx) error {
 	if tab != "auto" {
 		return fiber.ErrNotFound
 	}
-	_, flt := s.autoTaskFilter(c)
+	_, flt := s.autoTaskFilterOf(c)
 	user := *u
 	return s.sendExport(c, listExport{name: "Автозадачи",
 		cols: []export.Column{{Title: "№ карты", Kind: export.Int}, colNumber, {Title: "Этап", Kind: export.Int, Width: 7},
@@ -193,17 +196,29 @@ func showLines(lines []pipeline.Line) string {
 // auditExport exports «Журнал изменений» with its filters.
 func (s *Server) auditExport(c *fiber.Ctx) error {
 	_, p := s.auditFilter(c)
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return err
+	}
+	names, err := s.names(c, users)
+	if err != nil {
+		return err
+	}
 	return s.sendExport(c, listExport{name: "Журнал изменений",
 		cols: []export.Column{{Title: "Когда", Kind: export.DateTime}, {Title: "Кто", Kind: export.Text},
 			{Title: "Объект", Kind: export.Text, Width: 14}, {Title: "№ объекта", Kind: export.Int, Width: 11},
 			{Title: "Действие", Kind: export.Text}, {Title: "Изменения", Kind: export.Text, Width: 80}},
 		write: func(ctx context.Context, w export.Writer) error {
 			return s.st.AuditEach(ctx, p, 0, 0, func(r store.AuditRow) error {
-				v := auditView(r)
+				v := auditView(r, names)
 				changes := make([]string, len(v.Changes))
 				for i, ch := range v.Changes {
-					changes[i] = ch.Field + ": " + ch.After
-					if ch.Before != "—" {
+					switch {
+					case ch.Before == "":
+						changes[i] = ch.Field + ": " + ch.After
+					case ch.After == "":
+						changes[i] = ch.Field + ": " + ch.Before + " → —"
+					default:
 						changes[i] = ch.Field + ": " + ch.Before + " → " + ch.After
 					}
 				}
@@ -211,7 +226,7 @@ func (s *Server) auditExport(c *fiber.Ctx) error {
 				if r.EntityID != 0 {
 					id = r.EntityID
 				}
-				return w.Row(r.At, r.UserName, v.EntityLabel, id, v.ActionLabel, strings.Join(changes, "; "))
+				return w.Row(r.At, v.Who, v.EntityLabel, id, v.ActionLabel, strings.Join(changes, "; "))
 			})
 		}})
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,7 +44,9 @@ type Server struct {
 	st       *store.Store
 	app      *fiber.App
 	throttle *auth.Throttle
+	gate     *auth.Gate // bounds the password hashes running at once
 	routes   []Route
+	conns    conns
 	hasUsers atomic.Bool
 	exports  chan struct{} // slots of the exports running now (export.go)
 
@@ -60,7 +63,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports)}
+	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports),
+		gate: auth.NewGate(auth.GateSlots(runtime.GOMAXPROCS(0)), auth.GateLine, auth.GateMaxWait)}
 	if err := s.ReloadSettings(context.Background()); err != nil {
 		return nil, err
 	}
@@ -77,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		BodyLimit:             2 << 20,
 		Immutable:             true, // values outlive the request (throttle keys, goroutines)
 	})
+	s.app.Server().ConnState = s.conns.state
 	s.app.Use(recover.New())
 	s.app.Use(s.logRequests, s.securityHeaders)
 	s.app.Use("/static", filesystem.New(filesystem.Config{
@@ -89,6 +94,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("route " + r.Method + " " + r.Path + " declares no known section")
 		}
 		s.app.Add(r.Method, r.Path, s.guard(r.Section), r.Handler)
+		if r.Method == fiber.MethodGet { // HEAD answers like GET, without the body (monitoring probes)
+			s.app.Add(fiber.MethodHead, r.Path, s.guard(r.Section), r.Handler)
+		}
 	}
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return s, nil
@@ -190,7 +198,7 @@ func (s *Server) guard(sec auth.Section) fiber.Handler {
 		}
 		u := userOf(c)
 		if u == nil {
-			if c.Method() == fiber.MethodGet && c.Path() != "/events" && c.Get("HX-Request") == "" {
+			if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && c.Path() != "/events" && c.Get("HX-Request") == "" {
 				return c.Redirect("/login?next="+urlEscape(c.OriginalURL()), fiber.StatusSeeOther)
 			}
 			return fiber.NewError(fiber.StatusUnauthorized, "Войдите в систему")
