@@ -15,7 +15,7 @@ const auditPage = 50
 // auditEntities are the entity names the log knows, with their names on screen.
 var auditEntities = []Option{
 	{"user", "Сотрудник"}, {"bank", "Банк"}, {"contractor", "Подрядчик"}, {"settings", "Настройки"},
-	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"},
+	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"}, {"stdtask", "Задача сотруднику"},
 }
 
 // auditFilter reads the change log's filters from the query into the form (to
