@@ -75,7 +75,8 @@ var expectedAccess = map[string]access{
 	"POST /cards/:id/transactions/:tx/delete": {roles: []auth.Role{owner, admin, accountant, manager}},
 
 	// Отчёт: owner only.
-	"GET /report": ownerOnly,
+	"GET /report":      ownerOnly,
+	"GET /report/rows": ownerOnly,
 
 	// Справочники: Сотрудники and Подрядчики are the owner's, Банки owner and admin.
 	"GET /directory/employees":               ownerOnly,

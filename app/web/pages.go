@@ -39,7 +39,3 @@ func (s *Server) navCounters(c *fiber.Ctx) error {
 	}
 	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue})
 }
-
-func (s *Server) report(c *fiber.Ctx) error {
-	return s.render(c, "report/report", "Отчёт", "report", nil, nil)
-}

@@ -55,6 +55,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/cards/:id/transactions/:tx/delete", auth.Money, s.txDelete},
 		{get, "/tasks", auth.Tasks, s.tasks},
 		{get, "/report", auth.Report, s.report},
+		{get, "/report/rows", auth.Report, s.reportRows},
 
 		{get, "/directory/employees", auth.Employees, s.employees},
 		{get, "/directory/employees/new", auth.Employees, s.employeeNew},
