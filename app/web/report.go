@@ -120,7 +120,7 @@ func (s *Server) reportRows(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	kind := c.Query("kind")
+	kind := c.Query("kind", "tx")
 	dim, dimOK := reportDims[c.Query("dim")]
 	key, _ := strconv.ParseInt(c.Query("key"), 10, 64)
 	if (kind != "tx" && kind != "confirmed") || !dimOK || (dim != store.DimAll && key <= 0) {

@@ -69,7 +69,7 @@ func TestReportPage(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Count(body, "data-card=") != int(rep.Total.ConfirmedN) {
 		t.Errorf("confirmed cards: %d, %d rows, want %d", resp.StatusCode, strings.Count(body, "data-card="), rep.Total.ConfirmedN)
 	}
-	for _, bad := range []string{"/report/rows?kind=x", "/report/rows?kind=tx&dim=bank", "/report/rows?kind=tx&dim=bank&key=999999&from=" + from + "&to=" + to} {
+	for _, bad := range []string{"/report/rows?kind=x", "/report/rows?kind=tx&dim=region&key=1", "/report/rows?kind=tx&dim=bank", "/report/rows?kind=tx&dim=bank&key=999999&from=" + from + "&to=" + to} {
 		if resp, _ := ts.do(t, auth.Owner, "GET", bad, nil); resp.StatusCode != 404 {
 			t.Errorf("%s: %d, want 404", bad, resp.StatusCode)
 		}
