@@ -64,6 +64,11 @@ func (s *Server) routeTable() []Route {
 		{get, "/report", auth.Report, s.report},
 		{get, "/report/rows", auth.Report, s.reportRows},
 
+		// «Экспорт ▾ CSV / XLSX» of the lists: ?format=csv|xlsx and the page's query.
+		{get, "/export/cards", auth.Cards, s.cardsExport},
+		{get, "/export/tasks", auth.Tasks, s.tasksExport},
+		{get, "/export/audit", auth.Settings, s.auditExport},
+
 		{get, "/directory/employees", auth.Employees, s.employees},
 		{get, "/directory/employees/new", auth.Employees, s.employeeNew},
 		{post, "/directory/employees/new", auth.Employees, s.employeeCreate},
