@@ -136,7 +136,7 @@ func (s *Store) CreateCard(ctx context.Context, a Actor, in CardInput) (int64, e
 		if err := tx.event(ctx, id, a.ID, "created", nil, nil, ""); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "card", id, "create", nil, in)
+		return tx.Audit(a.ID, "card", id, "create", nil, in.audit())
 	})
 	return id, err
 }
@@ -158,6 +158,12 @@ func (s *Store) UpdateCard(ctx context.Context, a Actor, id, version int64, in C
 		if err := tx.checkPeople(ctx, in, &old); err != nil {
 			return err
 		}
+		moved := old.BankID != in.BankID || old.SupplierID != in.SupplierID || old.ManagerID != in.ManagerID
+		if moved { // the card's money leaves its old bank, supplier and manager in the report
+			if err := tx.rollCard(ctx, old, -1); err != nil {
+				return err
+			}
+		}
 		n, err := tx.CardUpdate(ctx, db.CardUpdateParams{Number: in.Number, Last4: last4(in.Number), BankID: in.BankID,
 			SupplierID: in.SupplierID, ContactName: in.ContactName, ContactPhone: in.ContactPhone, WarmerID: in.WarmerID,
 			ManagerID: in.ManagerID, AccountantID: in.AccountantID, CommissionRate: in.Rate, WarmingDays: in.WarmingDays,
@@ -173,10 +179,16 @@ func (s *Store) UpdateCard(ctx context.Context, a Actor, id, version int64, in C
 		}
 		nc := old
 		nc.WarmerID, nc.ManagerID, nc.AccountantID = in.WarmerID, in.ManagerID, in.AccountantID
+		nc.BankID, nc.SupplierID = in.BankID, in.SupplierID
+		if moved {
+			if err := tx.rollCard(ctx, nc, 1); err != nil {
+				return err
+			}
+		}
 		if err := tx.followPeople(ctx, nc); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "card", id, "update", cardAudit(old), in)
+		return tx.Audit(a.ID, "card", id, "update", cardAudit(old), in.audit())
 	})
 }
 
@@ -195,16 +207,27 @@ func (tx *Tx) followPeople(ctx context.Context, c db.Card) error {
 			if err := tx.AutoTaskSetAssignee(ctx, db.AutoTaskSetAssigneeParams{AssigneeID: want, ID: t.ID}); err != nil {
 				return err
 			}
+			if err := tx.reassignEntered(ctx, t, want); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// cardAudit is what the change log keeps of a card's editable fields, under the
+// same keys as CardInput.audit, so an edit shows only what changed.
 func cardAudit(c db.Card) map[string]any {
-	return map[string]any{"number": c.Number, "bank_id": c.BankID, "supplier_id": c.SupplierID, "contact_name": c.ContactName,
-		"contact_phone": c.ContactPhone, "warmer_id": c.WarmerID, "manager_id": c.ManagerID, "accountant_id": c.AccountantID,
-		"commission_rate": c.CommissionRate, "warming_days": c.WarmingDays, "warming_every_days": c.WarmingEveryDays,
-		"notes": c.Notes, "lifecycle": c.Lifecycle, "stage": c.Stage, "version": c.Version}
+	return CardInput{Number: c.Number, ContactName: c.ContactName, ContactPhone: c.ContactPhone, Notes: c.Notes,
+		BankID: c.BankID, SupplierID: c.SupplierID, WarmerID: c.WarmerID, ManagerID: c.ManagerID,
+		AccountantID: c.AccountantID, Rate: c.CommissionRate, WarmingDays: c.WarmingDays,
+		WarmingEveryDays: c.WarmingEveryDays}.audit()
+}
+
+func (in CardInput) audit() map[string]any {
+	return map[string]any{"number": in.Number, "bank_id": in.BankID, "supplier_id": in.SupplierID, "contact_name": in.ContactName,
+		"contact_phone": in.ContactPhone, "warmer_id": in.WarmerID, "manager_id": in.ManagerID, "accountant_id": in.AccountantID,
+		"commission_rate": in.Rate, "warming_days": in.WarmingDays, "warming_every_days": in.WarmingEveryDays, "notes": in.Notes}
 }
 
 func (tx *Tx) event(ctx context.Context, card, user int64, kind string, from, to *int64, text string) error {
@@ -232,10 +255,13 @@ func (tx *Tx) enter(ctx context.Context, c db.Card, st pipeline.Stage) (db.Card,
 		return c, ErrConflict
 	}
 	d, _ := pipeline.Get(st)
-	_, err = tx.AutoTaskCreate(ctx, db.AutoTaskCreateParams{CardID: c.ID, Stage: stage, Kind: "stage",
+	tid, err := tx.AutoTaskCreate(ctx, db.AutoTaskCreateParams{CardID: c.ID, Stage: stage, Kind: "stage",
 		AssigneeID: SlotUser(c, d.Slot), Deadline: office.Deadline(st, tx.Now, int(c.WarmingDays)), Now: tx.Now})
 	if err != nil {
 		return c, fmt.Errorf("open task of stage %d for card %d: %w", st, c.ID, err)
+	}
+	if err := tx.rollTaskEntered(ctx, tid); err != nil {
+		return c, err
 	}
 	c.Lifecycle, c.Stage, c.Version = "in_work", &stage, c.Version+1
 	return c, nil

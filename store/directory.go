@@ -234,7 +234,7 @@ func (s *Store) SaveBank(ctx context.Context, actor, id int64, in BankInput) (in
 				return err
 			}
 			id = b.ID
-			return tx.Audit(actor, "bank", id, "create", nil, in)
+			return tx.Audit(actor, "bank", id, "create", nil, in.audit())
 		}
 		old, err := tx.BankGet(ctx, id)
 		if err != nil {
@@ -247,7 +247,7 @@ func (s *Store) SaveBank(ctx context.Context, actor, id int64, in BankInput) (in
 		if err != nil {
 			return err
 		}
-		return tx.Audit(actor, "bank", id, "update", BankInput{old.Name, old.Notes}, in)
+		return tx.Audit(actor, "bank", id, "update", BankInput{old.Name, old.Notes}.audit(), in.audit())
 	})
 	return id, err
 }
@@ -290,7 +290,7 @@ func (s *Store) SaveContractor(ctx context.Context, actor, id int64, in Contract
 				return err
 			}
 			id = c.ID
-			return tx.Audit(actor, "contractor", id, "create", nil, in)
+			return tx.Audit(actor, "contractor", id, "create", nil, in.audit())
 		}
 		old, err := tx.ContractorGet(ctx, id)
 		if err != nil {
@@ -305,7 +305,7 @@ func (s *Store) SaveContractor(ctx context.Context, actor, id int64, in Contract
 			return err
 		}
 		return tx.Audit(actor, "contractor", id, "update",
-			ContractorInput{old.Name, old.ContactName, old.Phone, old.Notes, old.CommissionRate}, in)
+			ContractorInput{old.Name, old.ContactName, old.Phone, old.Notes, old.CommissionRate}.audit(), in.audit())
 	})
 	return id, err
 }
@@ -335,8 +335,26 @@ func (s *Store) SaveSettings(ctx context.Context, actor int64, in db.SettingsUpd
 		if err := tx.SettingsUpdate(ctx, in); err != nil {
 			return fmt.Errorf("save settings: %w", err)
 		}
-		old.UpdatedAt = nil
-		in.Now = nil
-		return tx.Audit(actor, "settings", 1, "update", old, in)
+		return tx.Audit(actor, "settings", 1, "update", settingsAudit(db.SettingsUpdateParams{Timezone: old.Timezone,
+			WorkdayEndMin: old.WorkdayEndMin, BankRollMin: old.BankRollMin, WarmingDays: old.WarmingDays,
+			WarmingEveryDays: old.WarmingEveryDays, DeadlineDays1: old.DeadlineDays1, DeadlineDays2: old.DeadlineDays2,
+			DeadlineDays4: old.DeadlineDays4, DeadlineDays5: old.DeadlineDays5, DeadlineDays6: old.DeadlineDays6,
+			DeadlineDays7: old.DeadlineDays7, DeadlineDays9: old.DeadlineDays9, BackupRetention: old.BackupRetention}), settingsAudit(in))
 	})
+}
+
+func (in BankInput) audit() map[string]any { return map[string]any{"name": in.Name, "notes": in.Notes} }
+
+func (in ContractorInput) audit() map[string]any {
+	return map[string]any{"name": in.Name, "contact_name": in.ContactName, "phone": in.Phone, "notes": in.Notes,
+		"commission_rate": in.Rate}
+}
+
+// settingsAudit is what the change log keeps of the office settings.
+func settingsAudit(s db.SettingsUpdateParams) map[string]any {
+	return map[string]any{"timezone": s.Timezone, "workday_end_min": s.WorkdayEndMin, "bank_roll_min": s.BankRollMin,
+		"warming_days": s.WarmingDays, "warming_every_days": s.WarmingEveryDays, "deadline_days_1": s.DeadlineDays1,
+		"deadline_days_2": s.DeadlineDays2, "deadline_days_4": s.DeadlineDays4, "deadline_days_5": s.DeadlineDays5,
+		"deadline_days_6": s.DeadlineDays6, "deadline_days_7": s.DeadlineDays7, "deadline_days_9": s.DeadlineDays9,
+		"backup_retention": s.BackupRetention}
 }

@@ -46,18 +46,22 @@ func (tx *Tx) txCard(ctx context.Context, id int64, a Actor) (db.Card, error) {
 func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pipeline.TxInput) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.txCard(ctx, cardID, a); err != nil {
+		c, err := tx.txCard(ctx, cardID, a)
+		if err != nil {
 			return err
 		}
 		t := money.LineTotals(money.Line{Amount: in.Amount, Rate: in.Rate})
-		var err error
 		id, err = tx.TransactionAdd(ctx, db.TransactionAddParams{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount,
 			CommissionRate: in.Rate, Commission: t.Commission, Net: t.Net, Comment: in.Comment, CreatedBy: &a.ID, Now: tx.Now})
 		if err != nil {
 			return fmt.Errorf("add transaction to card %d: %w", cardID, err)
 		}
-		return tx.Audit(a.ID, "transaction", id, "create", nil, map[string]any{"card_id": cardID, "occurred_on": in.OccurredOn,
-			"amount": in.Amount, "commission_rate": in.Rate, "commission": t.Commission, "net": t.Net, "comment": in.Comment})
+		row := db.Transaction{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount, CommissionRate: in.Rate,
+			Commission: t.Commission, Net: t.Net, Comment: in.Comment}
+		if err := tx.rollTransaction(ctx, c, row, 1); err != nil {
+			return err
+		}
+		return tx.Audit(a.ID, "transaction", id, "create", nil, txAudit(row))
 	})
 	return id, err
 }
@@ -65,7 +69,8 @@ func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pi
 // DeleteTransaction removes one transaction row (stage 6 only).
 func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int64) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.txCard(ctx, cardID, a); err != nil {
+		c, err := tx.txCard(ctx, cardID, a)
+		if err != nil {
 			return err
 		}
 		old, err := tx.TransactionGet(ctx, txID)
@@ -75,6 +80,15 @@ func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int
 		if _, err := tx.TransactionDelete(ctx, db.TransactionDeleteParams{ID: txID, CardID: cardID}); err != nil {
 			return err
 		}
-		return tx.Audit(a.ID, "transaction", txID, "delete", old, nil)
+		if err := tx.rollTransaction(ctx, c, old, -1); err != nil {
+			return err
+		}
+		return tx.Audit(a.ID, "transaction", txID, "delete", txAudit(old), nil)
 	})
+}
+
+// txAudit is what the change log keeps of a transaction row.
+func txAudit(t db.Transaction) map[string]any {
+	return map[string]any{"card_id": t.CardID, "occurred_on": t.OccurredOn, "amount": t.Amount,
+		"commission_rate": t.CommissionRate, "commission": t.Commission, "net": t.Net, "comment": t.Comment}
 }

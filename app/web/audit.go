@@ -55,9 +55,36 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	names, err := s.names(c, users)
+	if err != nil {
+		return err
+	}
 	pages := int((total + auditPage - 1) / auditPage)
 	q := "user=" + urlEscape(f.Get("user")) + "&entity=" + urlEscape(f.Get("entity")) + "&from=" + f.Get("from") + "&to=" + f.Get("to")
 	return s.render(c, "settings/audit", "Журнал изменений", "audit", f, fiber.Map{
-		"Rows": auditViews(rows), "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
+		"Rows": auditViews(rows, names), "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
 	})
+}
+
+// names reads who and what a logged id stands for.
+func (s *Server) names(c *fiber.Ctx, users []db.User) (Names, error) {
+	n := Names{Users: map[int64]string{}, Banks: map[int64]string{}, Contractors: map[int64]string{}, Loc: s.Loc()}
+	for _, u := range users {
+		n.Users[u.ID] = u.Name
+	}
+	banks, err := s.st.Q.BankList(c.Context())
+	if err != nil {
+		return n, err
+	}
+	for _, b := range banks {
+		n.Banks[b.ID] = b.Name
+	}
+	cs, err := s.st.Q.ContractorList(c.Context())
+	if err != nil {
+		return n, err
+	}
+	for _, x := range cs {
+		n.Contractors[x.ID] = x.Name
+	}
+	return n, nil
 }

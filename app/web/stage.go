@@ -66,7 +66,7 @@ func (s *Server) timeline(c *fiber.Ctx, cardID int64) ([]TimelineItem, error) {
 		case store.CorrectBack, store.CorrectJump, store.CorrectClose:
 			it.Kind = "correction"
 			if e.FromStage != nil && e.ToStage != nil {
-				it.Title += ": этап " + i64s(*e.FromStage) + " → " + i64s(*e.ToStage) + " «" + pipeline.Stage(*e.ToStage).Label() + "»"
+				it.Title += ": этап " + i64s(*e.FromStage) + " → " + stageName(*e.ToStage)
 			}
 			it.Text = "Причина: " + e.Text
 		}
