@@ -161,7 +161,7 @@ var auditActionLabels = map[string]string{
 	"create": "Создание", "update": "Изменение", "activate": "Включение", "deactivate": "Отключение",
 	"password": "Смена пароля", "login": "Вход в систему", "warming done": "Прогрев отмечен", "roll": "Перенос дедлайна", "profile": "Изменение профиля", "start": "Запуск", "archive": "В архив",
 	"take": "Взята в работу", "delete": "Удаление", "bank no answer": "Ответа банка нет",
-	"correct back": "Возврат на этап", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
+	"correct back": "Возврат на этап", "lockout": "Блокировка входа", "unlock": "Снятие блокировки входа", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
 }
 
 var auditLinks = map[string]string{"user": "/directory/employees/", "bank": "/directory/banks/", "contractor": "/directory/contractors/", "card": "/cards/"}
@@ -200,13 +200,16 @@ func auditViews(rows []db.AuditListRow, names Names) []AuditView {
 		v := AuditView{AuditListRow: r, Who: r.UserName, EntityLabel: auditLabel(r.Entity), ActionLabel: auditActionLabels[r.Action]}
 		if r.UserID == nil {
 			v.Who = SchedulerName
+			if r.Action == "lockout" {
+				v.Who = "—" // wrong passwords typed by someone not signed in
+			}
 		}
 		if st := stageDone(r.Action); st != 0 {
 			v.ActionLabel = "Этап " + itoa(int(st)) + " «" + st.Label() + "» выполнен"
 		} else if v.ActionLabel == "" {
 			v.ActionLabel = r.Action
 		}
-		if l, ok := auditLinks[r.Entity]; ok {
+		if l, ok := auditLinks[r.Entity]; ok && r.EntityID != 0 {
 			v.Link = l + i64s(r.EntityID)
 		}
 		v.Changes = auditDiff(r.Entity, r.Action, r.Before, r.After, names)
