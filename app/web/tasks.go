@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -56,31 +57,12 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 
 func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 	u := userOf(c)
-	f := NewForm(map[string]string{"card": c.Query("card"), "stage": c.Query("stage"), "assignee": c.Query("assignee"),
-		"status": c.Query("status"), "from": c.Query("from"), "to": c.Query("to")})
-	now := s.now()
-	flt := store.AutoTaskFilter{CardID: formInt(f, "card"), Stage: formInt(f, "stage"), AssigneeID: formInt(f, "assignee"),
-		Status: f.Get("status"), Now: now, BeforeID: qInt(c, "before")}
-	loc := s.Loc()
-	if d := f.Get("from"); d != "" {
-		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
-			flt.From = &t
-		} else {
-			f.Fail("from", "Дата в формате ДД.ММ.ГГГГ")
-		}
-	}
-	if d := f.Get("to"); d != "" {
-		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
-			t = t.AddDate(0, 0, 1)
-			flt.To = &t
-		} else {
-			f.Fail("to", "Дата в формате ДД.ММ.ГГГГ")
-		}
-	}
-	if u.Role == auth.Warmer || u.Role == auth.Manager {
-		flt.OnlyUser = u.ID
-	}
+	f, flt := s.autoTaskFilterOf(c)
+	now := flt.Now
 	rows, more, err := s.st.AutoTasks(c.Context(), flt)
+	if errors.Is(err, store.ErrTooBroad) {
+		data["TooBroad"], err = err.Error(), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +86,37 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 		data["NextQuery"] = q.String()
 	}
 	return f, nil
+}
+
+// autoTaskFilterOf reads the «Автозадачи» filters from the query string: the one
+// reading of them (the page and anything exporting the same list); bad dates are
+// marked on the form and left out of the filter.
+func (s *Server) autoTaskFilterOf(c *fiber.Ctx) (*Form, store.AutoTaskFilter) {
+	u := userOf(c)
+	f := NewForm(map[string]string{"card": c.Query("card"), "stage": c.Query("stage"), "assignee": c.Query("assignee"),
+		"status": c.Query("status"), "from": c.Query("from"), "to": c.Query("to")})
+	flt := store.AutoTaskFilter{CardID: formInt(f, "card"), Stage: formInt(f, "stage"), AssigneeID: formInt(f, "assignee"),
+		Status: f.Get("status"), Now: s.now(), BeforeID: qInt(c, "before")}
+	loc := s.Loc()
+	if d := f.Get("from"); d != "" {
+		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
+			flt.From = &t
+		} else {
+			f.Fail("from", "Дата в формате ДД.ММ.ГГГГ")
+		}
+	}
+	if d := f.Get("to"); d != "" {
+		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
+			t = t.AddDate(0, 0, 1)
+			flt.To = &t
+		} else {
+			f.Fail("to", "Дата в формате ДД.ММ.ГГГГ")
+		}
+	}
+	if u.Role == auth.Warmer || u.Role == auth.Manager {
+		flt.OnlyUser = u.ID
+	}
+	return f, flt
 }
 
 var statusLabels = map[string]string{"new": "Новая", "in_progress": "В работе", "done": "Выполнена", "cancelled": "Отменена"}
