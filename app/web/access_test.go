@@ -52,6 +52,15 @@ var expectedAccess = map[string]access{
 	"GET /tracker": signedIn,
 	"GET /cards":   signedIn,
 	"GET /tasks":   signedIn,
+	// Standard tasks: anyone writes one; each task is checked for its author,
+	// assignee and the owner inside the handler (TestStdTaskAccess).
+	"GET /tasks/new":           signedIn,
+	"POST /tasks/new":          signedIn,
+	"GET /tasks/:id":           signedIn,
+	"GET /tasks/:id/edit":      signedIn,
+	"POST /tasks/:id/edit":     signedIn,
+	"POST /tasks/:id/status":   signedIn,
+	"POST /tasks/:id/comments": signedIn,
 
 	// Карты: everyone lists and views (the cards where responsible); creating,
 	// editing, assigning people, starting, correcting and archiving is owner and admin.

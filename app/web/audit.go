@@ -14,7 +14,7 @@ const auditPage = 50
 // auditEntities are the entity names the log knows, with their names on screen.
 var auditEntities = []Option{
 	{"user", "Сотрудник"}, {"bank", "Банк"}, {"contractor", "Подрядчик"}, {"settings", "Настройки"},
-	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"},
+	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"}, {"stdtask", "Задача сотруднику"},
 }
 
 func (s *Server) audit(c *fiber.Ctx) error {

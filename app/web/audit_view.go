@@ -64,6 +64,11 @@ var auditKeys = []struct {
 	auditField
 }{
 	{"number", auditField{"Номер карты", vText}},
+	{"title", auditField{"Заголовок", vText}},
+	{"description", auditField{"Описание", vText}},
+	{"assignee_id", auditField{"Ответственный", vUser}},
+	{"body", auditField{"Комментарий", vText}},
+	{"comment_id", auditField{"", vHidden}},
 	{"login", auditField{"Логин", vText}},
 	{"name", auditField{"Название", vText}},
 	{"role", auditField{"Роль", vRole}},
@@ -160,11 +165,12 @@ func auditFieldOf(entity, key string) auditField {
 var auditActionLabels = map[string]string{
 	"create": "Создание", "update": "Изменение", "activate": "Включение", "deactivate": "Отключение",
 	"password": "Смена пароля", "login": "Вход в систему", "warming done": "Прогрев отмечен", "roll": "Перенос дедлайна", "profile": "Изменение профиля", "start": "Запуск", "archive": "В архив",
-	"take": "Взята в работу", "delete": "Удаление", "bank no answer": "Ответа банка нет",
+	"take": "Взята в работу", "edit": "Изменение", "done": "Выполнена", "reopen": "Возвращена в работу",
+	"cancel": "Отменена", "restore": "Восстановлена", "comment": "Комментарий", "delete": "Удаление", "bank no answer": "Ответа банка нет",
 	"correct back": "Возврат на этап", "lockout": "Блокировка входа", "unlock": "Снятие блокировки входа", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
 }
 
-var auditLinks = map[string]string{"user": "/directory/employees/", "bank": "/directory/banks/", "contractor": "/directory/contractors/", "card": "/cards/"}
+var auditLinks = map[string]string{"stdtask": "/tasks/", "user": "/directory/employees/", "bank": "/directory/banks/", "contractor": "/directory/contractors/", "card": "/cards/"}
 
 var lifecycleLabels = map[string]string{"new": "новая", "in_work": "в работе", "worked_out": "отработана", "archived": "в архиве"}
 

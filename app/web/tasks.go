@@ -45,12 +45,26 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
+	if c.Query("part") == "tabs" {
+		if err := s.taskBadges(c, data); err != nil {
+			return err
+		}
+		return c.Render("tasks/tabs", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+	}
 	f := NewForm(nil)
+	var err error
 	if tab == "auto" {
-		var err error
 		if f, err = s.autoTasks(c, data); err != nil {
 			return err
 		}
+	} else if f, err = s.stdTasks(c, tab, data); err != nil {
+		return err
+	}
+	if err := s.taskBadges(c, data); err != nil {
+		return err
+	}
+	if c.Query("part") == "list" && tab != "auto" {
+		return c.Render("tasks/std_list", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: f})
 	}
 	return s.render(c, "tasks/tasks", "Задачи", "tasks", f, data)
 }
