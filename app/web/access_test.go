@@ -83,6 +83,11 @@ var expectedAccess = map[string]access{
 	"POST /cards/:id/transactions":            {roles: []auth.Role{owner, admin, accountant, manager}},
 	"POST /cards/:id/transactions/:tx/delete": {roles: []auth.Role{owner, admin, accountant, manager}},
 
+	// Экспорт: as the list it exports (rows filtered by person inside).
+	"GET /export/cards": signedIn,
+	"GET /export/tasks": signedIn,
+	"GET /export/audit": ownerOnly,
+
 	// Отчёт: owner only.
 	"GET /report": ownerOnly,
 

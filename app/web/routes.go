@@ -63,6 +63,11 @@ func (s *Server) routeTable() []Route {
 		{post, "/tasks/:id/comments", auth.Tasks, s.taskComment},
 		{get, "/report", auth.Report, s.report},
 
+		// «Экспорт ▾ CSV / XLSX» of the lists: ?format=csv|xlsx and the page's query.
+		{get, "/export/cards", auth.Cards, s.cardsExport},
+		{get, "/export/tasks", auth.Tasks, s.tasksExport},
+		{get, "/export/audit", auth.Settings, s.auditExport},
+
 		{get, "/directory/employees", auth.Employees, s.employees},
 		{get, "/directory/employees/new", auth.Employees, s.employeeNew},
 		{post, "/directory/employees/new", auth.Employees, s.employeeCreate},
