@@ -62,6 +62,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/tasks/:id/status", auth.Tasks, s.taskStatus},
 		{post, "/tasks/:id/comments", auth.Tasks, s.taskComment},
 		{get, "/report", auth.Report, s.report},
+		{get, "/report/rows", auth.Report, s.reportRows},
 
 		// «Экспорт ▾ CSV / XLSX» of the lists: ?format=csv|xlsx and the page's query.
 		{get, "/export/cards", auth.Cards, s.cardsExport},
