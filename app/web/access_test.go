@@ -83,8 +83,14 @@ var expectedAccess = map[string]access{
 	"POST /cards/:id/transactions":            {roles: []auth.Role{owner, admin, accountant, manager}},
 	"POST /cards/:id/transactions/:tx/delete": {roles: []auth.Role{owner, admin, accountant, manager}},
 
+	// Экспорт: as the list it exports (rows filtered by person inside).
+	"GET /export/cards": signedIn,
+	"GET /export/tasks": signedIn,
+	"GET /export/audit": ownerOnly,
+
 	// Отчёт: owner only.
-	"GET /report": ownerOnly,
+	"GET /report":      ownerOnly,
+	"GET /report/rows": ownerOnly,
 
 	// Справочники: Сотрудники and Подрядчики are the owner's, Банки owner and admin.
 	"GET /directory/employees":               ownerOnly,
@@ -115,10 +121,11 @@ var expectedAccess = map[string]access{
 	"POST /profile/password": signedIn,
 
 	// Настройки, резервные копии, журнал изменений: owner only.
-	"GET /settings":         ownerOnly,
-	"POST /settings":        ownerOnly,
-	"POST /settings/backup": ownerOnly,
-	"GET /audit":            ownerOnly,
+	"GET /settings":               ownerOnly,
+	"POST /settings":              ownerOnly,
+	"POST /settings/backup":       ownerOnly,
+	"GET /settings/backups/:name": ownerOnly, // download a checked backup
+	"GET /audit":                  ownerOnly,
 }
 
 // streams are routes that answer with a never-ending body (server-sent events);

@@ -43,7 +43,3 @@ func (s *Server) navCounters(c *fiber.Ctx) error {
 	}
 	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue, "StdOpen": std.Open, "StdOverdue": std.Overdue})
 }
-
-func (s *Server) report(c *fiber.Ctx) error {
-	return s.render(c, "report/report", "Отчёт", "report", nil, nil)
-}
