@@ -33,12 +33,7 @@ func onlyMine(c *fiber.Ctx) *int64 {
 
 func (s *Server) cards(c *fiber.Ctx) error {
 	tab := c.Query("tab", "new")
-	lifecycle := ""
-	for _, t := range cardTabs {
-		if t.Tab == tab {
-			lifecycle = t.Lifecycle
-		}
-	}
+	lifecycle := tabLifecycle(tab)
 	if lifecycle == "" {
 		return fiber.ErrNotFound
 	}
@@ -65,8 +60,30 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	return s.render(c, "cards/list", "Карты", "cards", nil, data)
 }
 
+// tabLifecycle is the lifecycle of a «Карты» tab ("" for an unknown tab).
+func tabLifecycle(tab string) string {
+	for _, t := range cardTabs {
+		if t.Tab == tab {
+			return t.Lifecycle
+		}
+	}
+	return ""
+}
+
+// mineID is onlyMine as a store filter: 0 for owner/admin.
+func mineID(c *fiber.Ctx) int64 {
+	if m := onlyMine(c); m != nil {
+		return *m
+	}
+	return 0
+}
+
 func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
-	rows, err := s.st.Q.CardList(c.Context(), db.CardListParams{Lifecycle: lifecycle, UserID: onlyMine(c)})
+	var rows []store.CardRow
+	err := s.st.CardTabEach(c.Context(), lifecycle, mineID(c), func(r store.CardRow) error {
+		rows = append(rows, r)
+		return nil
+	})
 	if err != nil {
 		return err
 	}

@@ -117,6 +117,15 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return *p
 		},
+		// href joins a path and a query string the server encoded itself (url.Values.Encode):
+		// html/template would otherwise escape the whole query as one value.
+		"href": func(path string, query ...string) template.URL {
+			q := strings.Trim(strings.Join(query, "&"), "&")
+			if q == "" {
+				return template.URL(path)
+			}
+			return template.URL(path + "?" + q)
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

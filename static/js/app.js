@@ -114,6 +114,7 @@
         var p = new URLSearchParams(new FormData(form));
         p.set('draw', data.draw); p.set('start', data.start); p.set('length', data.length);
         p.set('order[0][dir]', data.order && data.order[0] ? data.order[0].dir : 'desc');
+        t.dataset.order = p.get('order[0][dir]');
         fetch('/cards/archive?' + p.toString(), { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (json) {
           // A text under three characters or a filter too broad to read: the reason, no rows.
           var msg = document.getElementById('archive-message');
@@ -135,6 +136,21 @@
     form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
     form.addEventListener('submit', function (e) { e.preventDefault(); dt.draw(); });
   }
+
+  // «Экспорт»: a list filtered in the browser (the archive) exports what its
+  // filter form and sort order show at the moment of the click.
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest ? e.target.closest('a[data-export-form]') : null;
+    var form = a && document.getElementById(a.dataset.exportForm);
+    if (!form) return;
+    var u = new URL(a.getAttribute('href'), window.location.href);
+    var p = new URLSearchParams(new FormData(form));
+    p.set('format', a.dataset.export);
+    p.set('tab', u.searchParams.get('tab') || '');
+    var t = document.getElementById('archive-table');
+    if (t && t.dataset.order) p.set('order[0][dir]', t.dataset.order);
+    a.setAttribute('href', u.pathname + '?' + p.toString());
+  });
 
   // Card form: the supplier's default commission fills an untouched rate field.
   function initCardForm() {
