@@ -164,18 +164,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.reader.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Backup writes a consistent copy of the live database to dst with VACUUM INTO.
+// Backup writes a consistent copy of the live database to dst with VACUUM INTO,
+// through a checked temporary file (see writeBackup).
 func (s *Store) Backup(ctx context.Context, dst string) error {
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("backup: %s already exists", dst)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return fmt.Errorf("backup folder: %w", err)
-	}
-	if _, err := s.writer.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	return nil
+	return writeBackup(ctx, s.writer, dst)
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound.
