@@ -68,6 +68,8 @@ Usage:
   kartoteka user add --login L --name N --role R [flags]
                                      add a user; the password is asked or read from stdin
   kartoteka backup FILE [flags]      write a consistent copy of the database to FILE
+  kartoteka restore FILE [flags]     put a backup in place of the database (server stopped);
+                                     the file is checked, the old database kept aside
   kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N] [flags]
                                      fill an empty database with the SPEC's ten-year
                                      data set (for measuring speed); password generated-1
@@ -122,6 +124,15 @@ func run(args []string) error {
 			return err
 		}
 		return backup(cfg, dst)
+	case "restore":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return errors.New("usage: kartoteka restore FILE (with the server stopped)")
+		}
+		src := args[0]
+		if err := flags(cmd, &cfg).Parse(args[1:]); err != nil {
+			return err
+		}
+		return restore(cfg, src)
 	case "generate":
 		return generate(args)
 	case "rollups":
@@ -270,6 +281,18 @@ func rollups(args []string) error {
 		return err
 	}
 	fmt.Println("rollups rebuilt in", time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+func restore(cfg config, src string) error {
+	r, err := store.Restore(context.Background(), cfg.db, src, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("restored %s into %s (schema %d, %d users)\n", src, cfg.db, r.Check.Schema, r.Check.Users)
+	for _, a := range r.Aside {
+		fmt.Println("the previous file is kept as", a)
+	}
 	return nil
 }
 

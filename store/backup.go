@@ -346,3 +346,62 @@ func FindBackup(dir, name string) (Backup, bool) {
 	}
 	return Backup{}, false
 }
+
+// Restored is what Restore did.
+type Restored struct {
+	Check FileCheck
+	Aside []string // the previous database and its -wal/-shm, kept under new names
+}
+
+// Restore puts the backup file in place of the database at path. The server must
+// be stopped (the lock is taken). The file is checked (integrity, schema version)
+// and copied beside the database under a temporary name and checked again; then
+// the current database with its -wal and -shm is moved aside with a timestamp,
+// and the copy renamed into place. A stale -wal can therefore never be replayed
+// onto the restored file. Migrations bring an older copy up to this binary.
+func Restore(ctx context.Context, path, file string, now time.Time) (Restored, error) {
+	var r Restored
+	lock, err := lockFile(path + ".lock")
+	if err != nil {
+		return r, fmt.Errorf("%w: stop the server before restoring", err)
+	}
+	defer func() {
+		lock.Close()
+		os.Remove(lock.Name())
+	}()
+	if r.Check, err = CheckFile(ctx, file); err != nil {
+		return r, fmt.Errorf("not restored, the database is unchanged: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return r, err
+	}
+	tmp := path + ".restore" + tmpSuffix
+	removeTemp(tmp)
+	if err := copyFile(file, tmp); err != nil {
+		removeTemp(tmp)
+		return r, fmt.Errorf("not restored, the database is unchanged: copy %s: %w", file, err)
+	}
+	if _, err := CheckFile(ctx, tmp); err != nil {
+		removeTemp(tmp)
+		return r, fmt.Errorf("not restored, the database is unchanged: the copy failed its check: %w", err)
+	}
+	stamp := path + ".before-restore-" + now.Format("20060102-150405")
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if _, err := os.Stat(path + suffix); err != nil {
+			continue
+		}
+		if err := os.Rename(path+suffix, stamp+suffix); err != nil {
+			removeTemp(tmp)
+			return r, fmt.Errorf("move %s aside: %w (already moved: %v)", path+suffix, err, r.Aside)
+		}
+		r.Aside = append(r.Aside, stamp+suffix)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return r, fmt.Errorf("install %s: %w (the previous database is %v)", path, err, r.Aside)
+	}
+	_ = syncDir(filepath.Dir(path))
+	if err := Migrate(path); err != nil {
+		return r, fmt.Errorf("restored, but migrating it failed: %w (the previous database is %v)", err, r.Aside)
+	}
+	return r, nil
+}
