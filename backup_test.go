@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,4 +248,93 @@ func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 	if code := srv.wait(t, 10*time.Second); code != 0 {
 		t.Errorf("server on the restored database exited %d", code)
 	}
+}
+
+// refusesToServe starts the server and expects it to exit with an error before
+// anyone can reach it; it returns the output.
+func refusesToServe(t *testing.T, db string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	c := startChild(t, "serve", "--addr", addr, "--db", db, "--backup-dir", filepath.Join(filepath.Dir(db), "backups"))
+	for {
+		select {
+		case <-c.done:
+			if code := c.cmd.ProcessState.ExitCode(); code == 0 {
+				t.Errorf("exit code 0, want a refusal")
+			}
+			return c.out.String()
+		case <-time.After(20 * time.Millisecond):
+		}
+		for _, p := range []string{"/setup", "/healthz"} {
+			if resp, err := http.Get("http://" + addr + p); err == nil {
+				resp.Body.Close()
+				c.cmd.Process.Kill()
+				t.Fatalf("the server answered %s with %d on a database it must refuse", p, resp.StatusCode)
+			}
+		}
+	}
+}
+
+// TestStartRefusesEmptiedOrDamagedDatabase: a database that has lost its users
+// while a backup has them (a partial restore, a wrong file) is not served — nobody
+// can reach /setup to create an owner — and neither is one that fails quick_check;
+// the message names the latest good backup and how to restore it.
+func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, st, "owner")
+	older := filepath.Join(dir, "backups", "kartoteka-20260309-023000.db")
+	newest := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
+	for _, p := range []string{older, newest} {
+		if err := st.Backup(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	good, _ := os.ReadFile(db)
+	// The newest backup is damaged (after it was listed): the message names the older one.
+	nb, _ := os.ReadFile(newest)
+	for i := 4096 * 2; i < 4096*5; i++ {
+		nb[i] ^= 0x5a
+	}
+	os.WriteFile(newest, nb, 0o640)
+
+	// Emptied: a fresh database in its place.
+	os.Remove(db)
+	st, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out := refusesToServe(t, db)
+	if !strings.Contains(out, "no users") || !strings.Contains(out, older) || !strings.Contains(out, "kartoteka restore") {
+		t.Errorf("emptied database: the message does not say what happened and name %s:\n%s", older, out)
+	}
+
+	// Damaged: the right database with broken pages.
+	os.Remove(db)
+	for i := 4096 * 2; i < 4096*5; i++ {
+		good[i] ^= 0x5a
+	}
+	os.WriteFile(db, good, 0o640)
+	out = refusesToServe(t, db)
+	if !strings.Contains(out, "integrity check") || !strings.Contains(out, older) {
+		t.Errorf("damaged database: the message does not name the check and %s:\n%s", older, out)
+	}
+
+	// A new office (no backups with users) still starts at /setup.
+	fresh := filepath.Join(t.TempDir(), "k.db")
+	c, addr := serveChild(t, fresh)
+	resp, err := http.Get("http://" + addr + "/setup")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("a new database: /setup %v %v", resp, err)
+	}
+	resp.Body.Close()
+	c.cmd.Process.Signal(os.Interrupt)
+	c.wait(t, 10*time.Second)
 }

@@ -152,7 +152,11 @@ func run(args []string) error {
 		cfg.demo = true
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
+	open := openStore
+	if cmd != "migrate" {
+		open = openServing
+	}
+	st, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -166,15 +170,27 @@ func run(args []string) error {
 
 // openStore opens the database; a new database takes the configured office time zone.
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.db)
-	if err != nil {
-		return nil, err
+	return withTZ(ctx, cfg)(store.Open(ctx, cfg.db))
+}
+
+// openServing opens the database for the server: one that fails its integrity
+// check, or has lost its users while a backup has them, is refused.
+func openServing(ctx context.Context, cfg config) (*store.Store, error) {
+	return withTZ(ctx, cfg)(store.OpenForServing(ctx, cfg.db, cfg.backupDir))
+}
+
+// withTZ sets the configured office time zone on a database whose settings were never saved.
+func withTZ(ctx context.Context, cfg config) func(*store.Store, error) (*store.Store, error) {
+	return func(st *store.Store, err error) (*store.Store, error) {
+		if err != nil {
+			return nil, err
+		}
+		if err := st.InitTimezone(ctx, cfg.tz); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return st, nil
 	}
-	if err := st.InitTimezone(ctx, cfg.tz); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
 }
 
 func serve(st *store.Store, cfg config) error {

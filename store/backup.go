@@ -405,3 +405,58 @@ func Restore(ctx context.Context, path, file string, now time.Time) (Restored, e
 	}
 	return r, nil
 }
+
+// checkLive runs quick_check on the database at path (through the normal
+// connection, so a -wal beside it is read as SQLite reads it).
+func checkLive(ctx context.Context, path, backupDir string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil // a new database
+	}
+	h, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	h.SetMaxOpenConns(1)
+	if err := quickCheck(ctx, h); err != nil {
+		return fmt.Errorf("refusing to serve %s: %w.\n%s", path, err, restoreHint(ctx, path, backupDir, false))
+	}
+	return nil
+}
+
+// checkUsers refuses a database without users when a backup has some.
+func (s *Store) checkUsers(ctx context.Context, backupDir string) error {
+	n, err := s.Q.UserCount(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if _, b := latestGood(ctx, backupDir, true); b.Path == "" {
+		return nil // a new office: /setup creates the owner
+	}
+	return fmt.Errorf("refusing to serve %s: it has no users, but a backup has them — "+
+		"the database was emptied or replaced by an incomplete file (serving it would let anyone create an owner at /setup).\n%s",
+		s.path, restoreHint(ctx, s.path, backupDir, true))
+}
+
+// latestGood is the newest backup in dir that passes CheckFile (and, if
+// withUsers, has users).
+func latestGood(ctx context.Context, dir string, withUsers bool) (FileCheck, Backup) {
+	list, _ := ListBackups(dir)
+	for _, b := range list {
+		fc, err := CheckFile(ctx, b.Path)
+		if err == nil && (!withUsers || fc.Users > 0) {
+			return fc, b
+		}
+	}
+	return FileCheck{}, Backup{}
+}
+
+func restoreHint(ctx context.Context, path, backupDir string, withUsers bool) string {
+	fc, b := latestGood(ctx, backupDir, withUsers)
+	if b.Path == "" {
+		return fmt.Sprintf("No good backup found in %s. Repair the database file by hand, or move it away to start a new one.", backupDir)
+	}
+	return fmt.Sprintf("The latest good backup is %s (%s, %d users).\n"+
+		"To restore it, with the server stopped: kartoteka restore %s --db %s",
+		b.Path, b.At.Format("2006-01-02 15:04"), fc.Users, b.Path, path)
+}
