@@ -127,6 +127,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return template.URL(path + "?" + q)
 		},
+		"duration":   showDuration,
+		"monthLabel": monthLabel,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
