@@ -238,3 +238,22 @@
     }
   });
 })();
+
+// A task page: a status button reloads the page; a comment being typed is kept
+// across that reload (the live refresh never touches the comment form).
+(function () {
+  'use strict';
+  var key = 'kt-comment:' + location.pathname;
+  document.addEventListener('submit', function (e) {
+    var box = document.querySelector('#comment-form textarea[name=body]');
+    if (!box) return;
+    if (e.target.id === 'comment-form') { sessionStorage.removeItem(key); return; }
+    if (e.target.closest('#task-buttons') && box.value.trim() !== '') sessionStorage.setItem(key, box.value);
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    var box = document.querySelector('#comment-form textarea[name=body]');
+    var kept = sessionStorage.getItem(key);
+    if (box && kept && box.value === '') box.value = kept;
+    sessionStorage.removeItem(key);
+  });
+})();
