@@ -84,7 +84,9 @@ func BenchmarkTaskTabs(b *testing.B) {
 		"sort -created done": func(f *TaskFilter) { f.Sort = "-created"; f.Statuses = []tasks.Status{tasks.Done} },
 		"sort status":        func(f *TaskFilter) { f.Sort = "status" },
 		"sort status open":   func(f *TaskFilter) { f.Sort = "status"; f.Statuses = open },
-		"everything":         func(f *TaskFilter) { f.From, f.To, f.AuthorID, f.Search, f.Overdue = &lastYear, &now, people[0], "а", "no" },
+		"everything": func(f *TaskFilter) {
+			f.From, f.To, f.AuthorID, f.Search, f.Overdue = &lastYear, &now, people[0], "а", "no"
+		},
 	}
 	names := slices.Sorted(func(yield func(string) bool) {
 		for k := range combos {

@@ -127,10 +127,10 @@
       infoCallback: function (settings, start, end, max, total, pre) {
         return capped ? 'Записи с ' + start + ' до ' + end + ' из более 10 000' : pre;
       },
+      // DataTables writes cells with innerHTML: every name is set as text, never as markup.
       columns: [
-        { data: 0, render: function (d) { return '<a href="/cards/' + d + '">№ ' + d + '</a>'; } },
-        { data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5 }, { data: 6 }, { data: 7 }, { data: 8 }, { data: 9 }
-      ]
+        { data: 0, render: function (d) { return '<a href="/cards/' + encodeURIComponent(d) + '">№ ' + DataTable.util.escapeHtml(String(d)) + '</a>'; } }
+      ].concat([1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (i) { return { data: i, render: DataTable.render.text() }; }))
     });
     var timer;
     form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
