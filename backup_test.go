@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,4 +137,204 @@ func TestBackupCommandWritesCheckedCopy(t *testing.T) {
 	if code, out := runChild(t, "backup", dst, "--db", db); code == 0 || !strings.Contains(out, "already exists") {
 		t.Errorf("backup over an existing file: exit %d\n%s", code, out)
 	}
+}
+
+func addUser(t *testing.T, st *store.Store, login string) {
+	t.Helper()
+	if _, err := st.CreateUser(context.Background(), 0, store.UserInput{Login: login, Name: "Сотрудник " + login, Role: "owner"}, "x"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func logins(t *testing.T, path string) []string {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	users, err := st.Q.UserList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, u := range users {
+		out = append(out, u.Login)
+	}
+	return out
+}
+
+// TestRestoreRoundTripWithStaleWAL: `kartoteka restore FILE` checks the copy, moves
+// the current database and its -wal/-shm aside, and installs the copy; a stale
+// -wal that was beside the old database does not reach the restored one. It is
+// refused while the server runs and for a damaged file.
+func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, st, "before")
+	backup := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
+	if err := st.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		addUser(t, st, "after"+string(rune('a'+i)))
+	}
+	// A -wal as a crash leaves it: frames for the newer state of the old database.
+	wal, err := os.ReadFile(db + "-wal")
+	if err != nil || len(wal) == 0 {
+		t.Fatalf("no WAL to make stale: %v", err)
+	}
+	st.Close()
+	if err := os.WriteFile(db+"-wal", wal, 0o640); err != nil {
+		t.Fatal(err)
+	}
+
+	// Refused while a server holds the database.
+	srv, _ := serveChild(t, db)
+	if code, out := runChild(t, "restore", backup, "--db", db); code == 0 || !strings.Contains(out, "stop") {
+		t.Errorf("restore beside a running server: exit %d\n%s", code, out)
+	}
+	srv.cmd.Process.Signal(os.Interrupt)
+	srv.wait(t, 10*time.Second)
+	// The server checkpointed the stale WAL into the old database; put it back.
+	if err := os.WriteFile(db+"-wal", wal, 0o640); err != nil {
+		t.Fatal(err)
+	}
+
+	// Refused for a damaged copy; nothing is moved.
+	data, _ := os.ReadFile(backup)
+	damaged := filepath.Join(dir, "damaged.db")
+	os.WriteFile(damaged, data[:len(data)-4096], 0o640)
+	if code, out := runChild(t, "restore", damaged, "--db", db); code == 0 || !strings.Contains(out, "incomplete") {
+		t.Errorf("restore of a truncated file: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(db + "-wal"); err != nil {
+		t.Fatalf("a refused restore moved the WAL: %v", err)
+	}
+
+	code, out := runChild(t, "restore", backup, "--db", db)
+	if code != 0 {
+		t.Fatalf("restore: exit %d\n%s", code, out)
+	}
+	t.Log(out)
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(db + suffix); err == nil {
+			t.Errorf("%s left beside the restored database", suffix)
+		}
+	}
+	aside, _ := filepath.Glob(db + ".before-restore-*")
+	var haveDB, haveWAL bool
+	for _, a := range aside {
+		haveDB = haveDB || !strings.Contains(filepath.Base(a), "-wal") && !strings.Contains(filepath.Base(a), "-shm")
+		haveWAL = haveWAL || strings.HasSuffix(a, "-wal")
+	}
+	if !haveDB || !haveWAL {
+		t.Errorf("old database and WAL not kept aside: %v", aside)
+	}
+	if _, err := store.CheckFile(ctx, db); err != nil {
+		t.Errorf("restored database: %v", err)
+	}
+	if got := logins(t, db); strings.Join(got, ",") != "before" {
+		t.Errorf("restored users %v, want [before]", got)
+	}
+	// And the server starts on it.
+	srv, _ = serveChild(t, db)
+	srv.cmd.Process.Signal(os.Interrupt)
+	if code := srv.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("server on the restored database exited %d", code)
+	}
+}
+
+// refusesToServe starts the server and expects it to exit with an error before
+// anyone can reach it; it returns the output.
+func refusesToServe(t *testing.T, db string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	c := startChild(t, "serve", "--addr", addr, "--db", db, "--backup-dir", filepath.Join(filepath.Dir(db), "backups"))
+	for {
+		select {
+		case <-c.done:
+			if code := c.cmd.ProcessState.ExitCode(); code == 0 {
+				t.Errorf("exit code 0, want a refusal")
+			}
+			return c.out.String()
+		case <-time.After(20 * time.Millisecond):
+		}
+		for _, p := range []string{"/setup", "/healthz"} {
+			if resp, err := http.Get("http://" + addr + p); err == nil {
+				resp.Body.Close()
+				c.cmd.Process.Kill()
+				t.Fatalf("the server answered %s with %d on a database it must refuse", p, resp.StatusCode)
+			}
+		}
+	}
+}
+
+// TestStartRefusesEmptiedOrDamagedDatabase: a database that has lost its users
+// while a backup has them (a partial restore, a wrong file) is not served — nobody
+// can reach /setup to create an owner — and neither is one that fails quick_check;
+// the message names the latest good backup and how to restore it.
+func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "k.db")
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, st, "owner")
+	older := filepath.Join(dir, "backups", "kartoteka-20260309-023000.db")
+	newest := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
+	for _, p := range []string{older, newest} {
+		if err := st.Backup(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	good, _ := os.ReadFile(db)
+	// The newest backup is damaged (after it was listed): the message names the older one.
+	nb, _ := os.ReadFile(newest)
+	for i := 4096 * 2; i < 4096*5; i++ {
+		nb[i] ^= 0x5a
+	}
+	os.WriteFile(newest, nb, 0o640)
+
+	// Emptied: a fresh database in its place.
+	os.Remove(db)
+	st, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out := refusesToServe(t, db)
+	if !strings.Contains(out, "no users") || !strings.Contains(out, older) || !strings.Contains(out, "kartoteka restore") {
+		t.Errorf("emptied database: the message does not say what happened and name %s:\n%s", older, out)
+	}
+
+	// Damaged: the right database with broken pages.
+	os.Remove(db)
+	for i := 4096 * 2; i < 4096*5; i++ {
+		good[i] ^= 0x5a
+	}
+	os.WriteFile(db, good, 0o640)
+	out = refusesToServe(t, db)
+	if !strings.Contains(out, "integrity check") || !strings.Contains(out, older) {
+		t.Errorf("damaged database: the message does not name the check and %s:\n%s", older, out)
+	}
+
+	// A new office (no backups with users) still starts at /setup.
+	fresh := filepath.Join(t.TempDir(), "k.db")
+	c, addr := serveChild(t, fresh)
+	resp, err := http.Get("http://" + addr + "/setup")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("a new database: /setup %v %v", resp, err)
+	}
+	resp.Body.Close()
+	c.cmd.Process.Signal(os.Interrupt)
+	c.wait(t, 10*time.Second)
 }

@@ -346,3 +346,117 @@ func FindBackup(dir, name string) (Backup, bool) {
 	}
 	return Backup{}, false
 }
+
+// Restored is what Restore did.
+type Restored struct {
+	Check FileCheck
+	Aside []string // the previous database and its -wal/-shm, kept under new names
+}
+
+// Restore puts the backup file in place of the database at path. The server must
+// be stopped (the lock is taken). The file is checked (integrity, schema version)
+// and copied beside the database under a temporary name and checked again; then
+// the current database with its -wal and -shm is moved aside with a timestamp,
+// and the copy renamed into place. A stale -wal can therefore never be replayed
+// onto the restored file. Migrations bring an older copy up to this binary.
+func Restore(ctx context.Context, path, file string, now time.Time) (Restored, error) {
+	var r Restored
+	lock, err := lockFile(path + ".lock")
+	if err != nil {
+		return r, fmt.Errorf("%w: stop the server before restoring", err)
+	}
+	defer func() {
+		lock.Close()
+		os.Remove(lock.Name())
+	}()
+	if r.Check, err = CheckFile(ctx, file); err != nil {
+		return r, fmt.Errorf("not restored, the database is unchanged: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return r, err
+	}
+	tmp := path + ".restore" + tmpSuffix
+	removeTemp(tmp)
+	if err := copyFile(file, tmp); err != nil {
+		removeTemp(tmp)
+		return r, fmt.Errorf("not restored, the database is unchanged: copy %s: %w", file, err)
+	}
+	if _, err := CheckFile(ctx, tmp); err != nil {
+		removeTemp(tmp)
+		return r, fmt.Errorf("not restored, the database is unchanged: the copy failed its check: %w", err)
+	}
+	stamp := path + ".before-restore-" + now.Format("20060102-150405")
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if _, err := os.Stat(path + suffix); err != nil {
+			continue
+		}
+		if err := os.Rename(path+suffix, stamp+suffix); err != nil {
+			removeTemp(tmp)
+			return r, fmt.Errorf("move %s aside: %w (already moved: %v)", path+suffix, err, r.Aside)
+		}
+		r.Aside = append(r.Aside, stamp+suffix)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return r, fmt.Errorf("install %s: %w (the previous database is %v)", path, err, r.Aside)
+	}
+	_ = syncDir(filepath.Dir(path))
+	if err := Migrate(path); err != nil {
+		return r, fmt.Errorf("restored, but migrating it failed: %w (the previous database is %v)", err, r.Aside)
+	}
+	return r, nil
+}
+
+// checkLive runs quick_check on the database at path (through the normal
+// connection, so a -wal beside it is read as SQLite reads it).
+func checkLive(ctx context.Context, path, backupDir string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil // a new database
+	}
+	h, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	h.SetMaxOpenConns(1)
+	if err := quickCheck(ctx, h); err != nil {
+		return fmt.Errorf("refusing to serve %s: %w.\n%s", path, err, restoreHint(ctx, path, backupDir, false))
+	}
+	return nil
+}
+
+// checkUsers refuses a database without users when a backup has some.
+func (s *Store) checkUsers(ctx context.Context, backupDir string) error {
+	n, err := s.Q.UserCount(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if _, b := latestGood(ctx, backupDir, true); b.Path == "" {
+		return nil // a new office: /setup creates the owner
+	}
+	return fmt.Errorf("refusing to serve %s: it has no users, but a backup has them — "+
+		"the database was emptied or replaced by an incomplete file (serving it would let anyone create an owner at /setup).\n%s",
+		s.path, restoreHint(ctx, s.path, backupDir, true))
+}
+
+// latestGood is the newest backup in dir that passes CheckFile (and, if
+// withUsers, has users).
+func latestGood(ctx context.Context, dir string, withUsers bool) (FileCheck, Backup) {
+	list, _ := ListBackups(dir)
+	for _, b := range list {
+		fc, err := CheckFile(ctx, b.Path)
+		if err == nil && (!withUsers || fc.Users > 0) {
+			return fc, b
+		}
+	}
+	return FileCheck{}, Backup{}
+}
+
+func restoreHint(ctx context.Context, path, backupDir string, withUsers bool) string {
+	fc, b := latestGood(ctx, backupDir, withUsers)
+	if b.Path == "" {
+		return fmt.Sprintf("No good backup found in %s. Repair the database file by hand, or move it away to start a new one.", backupDir)
+	}
+	return fmt.Sprintf("The latest good backup is %s (%s, %d users).\n"+
+		"To restore it, with the server stopped: kartoteka restore %s --db %s",
+		b.Path, b.At.Format("2006-01-02 15:04"), fc.Users, b.Path, path)
+}
