@@ -102,6 +102,7 @@ var expectedAccess = map[string]access{
 	"POST /directory/employees/:id":          ownerOnly,
 	"POST /directory/employees/:id/password": ownerOnly,
 	"POST /directory/employees/:id/active":   ownerOnly,
+	"POST /directory/employees/:id/unlock":   ownerOnly,
 
 	"GET /directory/contractors":             ownerOnly,
 	"GET /directory/contractors/new":         ownerOnly,

@@ -78,6 +78,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/directory/employees/:id", auth.Employees, s.employeeUpdate},
 		{post, "/directory/employees/:id/password", auth.Employees, s.employeePassword},
 		{post, "/directory/employees/:id/active", auth.Employees, s.employeeActive},
+		{post, "/directory/employees/:id/unlock", auth.Employees, s.employeeUnlock},
 
 		{get, "/directory/contractors", auth.Contractors, s.contractors},
 		{get, "/directory/contractors/new", auth.Contractors, s.contractorNew},
