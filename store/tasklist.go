@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"kartoteka/app/tasks"
 	"kartoteka/store/db"
@@ -28,6 +29,26 @@ type TaskFilter struct {
 	After      string         // keyset cursor of the last row shown (TaskRow.Cursor)
 	Now        time.Time
 	Limit      int
+
+	searchRare bool // the search matches few titles: read them from the trigram index
+}
+
+// searchRareMax is how many matching titles still count as few.
+var searchRareMax = 3000
+
+// checkSearch decides how the title search is read: a word found in few titles
+// through the trigram index (a walk would read every row to fill a page); a
+// common one by checking each row of the walk (the index would list thousands).
+func (s *Store) checkSearch(ctx context.Context, f *TaskFilter) error {
+	q := searchText(f.Search)
+	if len([]rune(q)) < 3 {
+		return nil
+	}
+	var n int
+	err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM tasks_search WHERE tasks_search MATCH ? LIMIT ?)",
+		ftsPhrase("title", q), searchRareMax).Scan(&n)
+	f.searchRare = n < searchRareMax
+	return err
 }
 
 // TaskSorts are the list's orders: deadline first, latest deadline first, newest, oldest, by status.
@@ -54,8 +75,6 @@ func (r TaskRow) Cursor(sort string) string {
 	}
 	return strconv.FormatInt(r.Deadline.Unix(), 10) + "_" + id
 }
-
-const statusRank = "(CASE t.status WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 ELSE 3 END)"
 
 // openTerm is the partial indexes' WHERE, word for word.
 const openTerm = "t.status IN ('new', 'in_progress')"
@@ -124,8 +143,12 @@ func (f TaskFilter) where() (string, []any, bool) {
 	if f.To != nil {
 		add("t.deadline < ?", f.To.UTC())
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Search)); q != "" {
-		add("instr(t.title_lc, ?) > 0", q)
+	if q := searchText(f.Search); f.searchRare {
+		add("t.id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?)", ftsPhrase("title", q))
+	} else if q != "" {
+		// A common word (or 1–2 characters, which the trigram index cannot serve):
+		// checked on each row of the walk, which meets matches soon.
+		add("instr(t.title_lc, ?) > 0", strings.ToLower(q))
 	}
 	if len(conds) == 0 {
 		conds = []string{"1=1"}
@@ -160,9 +183,12 @@ func (f TaskFilter) order() (order, after string, args []any) {
 			after, args = "t.id > ?", []any{nums[0]}
 		}
 	case "status":
-		order = statusRank + ", t.deadline, t.id"
-		if len(nums) == 3 {
-			after, args = "("+statusRank+", t.deadline, t.id) > (?, ?, ?)", []any{nums[0], ts(nums[1]), nums[2]}
+		// The codes' reverse alphabetical order is Новая, В работе, Выполнена, Отменена:
+		// the status indexes are declared DESC on it.
+		order = "t.status DESC, t.deadline, t.id"
+		if len(nums) == 3 && nums[0] >= 0 && int(nums[0]) < len(tasks.Statuses) {
+			st := string(tasks.Statuses[nums[0]])
+			after, args = "(t.status < ? OR (t.status = ? AND (t.deadline, t.id) > (?, ?)))", []any{st, st, ts(nums[1]), nums[2]}
 		}
 	default:
 		order = "t.deadline, t.id"
@@ -198,6 +224,15 @@ func (f TaskFilter) selectRows(cols string) (string, []any, bool) {
 // then reads every done task of the person too.
 func (f TaskFilter) hint() string {
 	set := f.statusSet()
+	if (f.Sort == "created" || f.Sort == "-created") && f.Tab == "all" && f.AuthorID == 0 && f.AssigneeID == 0 &&
+		f.From == nil && f.To == nil && !f.searchRare {
+		// Newest (oldest) first over everyone: walk the table in id order and stop
+		// after a page, instead of sorting every task of the statuses asked for.
+		return " NOT INDEXED"
+	}
+	if f.Sort == "status" {
+		return "" // the status indexes give that order
+	}
 	if len(set) != 2 || !set[0].Open() || !set[1].Open() {
 		return ""
 	}
@@ -217,6 +252,9 @@ func (s *Store) Tasks(ctx context.Context, f TaskFilter) (rows []TaskRow, more b
 	}
 	if !slices.Contains(TaskSorts, f.Sort) {
 		f.Sort = "deadline"
+	}
+	if err := s.checkSearch(ctx, &f); err != nil {
+		return nil, false, fmt.Errorf("task search: %w", err)
 	}
 	q, args, ok := f.idQuery()
 	if !ok {
@@ -297,6 +335,16 @@ func (s *Store) TasksEach(ctx context.Context, f TaskFilter, each func(TaskRow) 
 		}
 	}
 	return rs.Err()
+}
+
+// searchText is the typed search without control characters (a NUL is an FTS error).
+func searchText(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s))
 }
 
 // TasksPlan explains a filter's id query (tests check it stays on an index).

@@ -71,7 +71,7 @@ func bruteTasks(all []seedTask, f TaskFilter) []int64 {
 			f.Overdue == "yes" && !tasks.Overdue(x.status, x.deadline, f.Now),
 			f.Overdue == "no" && tasks.Overdue(x.status, x.deadline, f.Now),
 			f.From != nil && x.deadline.Before(*f.From), f.To != nil && !x.deadline.Before(*f.To),
-			f.Search != "" && !strings.Contains(strings.ToLower(x.title), strings.ToLower(strings.TrimSpace(f.Search))):
+			f.Search != "" && !strings.Contains(strings.ToLower(x.title), strings.ToLower(searchText(f.Search))):
 			continue
 		}
 		rows = append(rows, x)
@@ -149,31 +149,38 @@ func TestTaskFiltersAgainstBruteForce(t *testing.T) {
 	// Each filter alone.
 	base := TaskFilter{Tab: "all", Now: now, Limit: 37}
 	alone := map[string]func(*TaskFilter){
-		"none":        func(f *TaskFilter) {},
-		"in":          func(f *TaskFilter) { f.Tab, f.UserID = "in", people[2] },
-		"out":         func(f *TaskFilter) { f.Tab, f.UserID = "out", people[3] },
-		"author":      func(f *TaskFilter) { f.AuthorID = people[1] },
-		"assignee":    func(f *TaskFilter) { f.AssigneeID = people[4] },
-		"open":        func(f *TaskFilter) { f.Statuses = open },
-		"done":        func(f *TaskFilter) { f.Statuses = []tasks.Status{tasks.Done} },
-		"new+done":    func(f *TaskFilter) { f.Statuses = []tasks.Status{tasks.New, tasks.Done} },
-		"overdue":     func(f *TaskFilter) { f.Overdue = "yes" },
-		"not overdue": func(f *TaskFilter) { f.Overdue = "no" },
-		"period":      func(f *TaskFilter) { f.From, f.To = &from, &to },
-		"from":        func(f *TaskFilter) { f.From = &from },
-		"search":      func(f *TaskFilter) { f.Search = "БАНК" },
-		"search ё":    func(f *TaskFilter) { f.Search = "ЁЖ" },
-		"search 1":    func(f *TaskFilter) { f.Search = "о" },
-		"search none": func(f *TaskFilter) { f.Search = "%" },
+		"none":         func(f *TaskFilter) {},
+		"in":           func(f *TaskFilter) { f.Tab, f.UserID = "in", people[2] },
+		"out":          func(f *TaskFilter) { f.Tab, f.UserID = "out", people[3] },
+		"author":       func(f *TaskFilter) { f.AuthorID = people[1] },
+		"assignee":     func(f *TaskFilter) { f.AssigneeID = people[4] },
+		"open":         func(f *TaskFilter) { f.Statuses = open },
+		"done":         func(f *TaskFilter) { f.Statuses = []tasks.Status{tasks.Done} },
+		"new+done":     func(f *TaskFilter) { f.Statuses = []tasks.Status{tasks.New, tasks.Done} },
+		"overdue":      func(f *TaskFilter) { f.Overdue = "yes" },
+		"not overdue":  func(f *TaskFilter) { f.Overdue = "no" },
+		"period":       func(f *TaskFilter) { f.From, f.To = &from, &to },
+		"from":         func(f *TaskFilter) { f.From = &from },
+		"search":       func(f *TaskFilter) { f.Search = "БАНК" },
+		"search ё":     func(f *TaskFilter) { f.Search = "ЁЖ" },
+		"search 1":     func(f *TaskFilter) { f.Search = "о" },
+		"search none":  func(f *TaskFilter) { f.Search = "%" },
+		"search NUL":   func(f *TaskFilter) { f.Search = "ба\x00нк" },
+		"search quote": func(f *TaskFilter) { f.Search = `"банк` },
+		"search 2":     func(f *TaskFilter) { f.Search = "ЁЛ" },
 	}
-	for name, set := range alone {
-		for _, sort := range TaskSorts {
-			f := base
-			f.Sort = sort
-			set(&f)
-			check(name+" "+sort, f)
+	for _, rare := range []int{3000, 1} { // searches read from the trigram index, then walked
+		searchRareMax = rare
+		for name, set := range alone {
+			for _, sort := range TaskSorts {
+				f := base
+				f.Sort = sort
+				set(&f)
+				check(fmt.Sprintf("%s %s (rare below %d)", name, sort, rare), f)
+			}
 		}
 	}
+	searchRareMax = 3000
 	// The overdue boundary: at the deadline minute a task is not yet overdue; a
 	// second later it is (in the office zone 18:00 is 15:00 UTC).
 	for _, n := range []time.Time{now.Add(-time.Second), now, now.Add(time.Second), now.Add(time.Minute), now.Add(1500 * time.Millisecond)} {
@@ -255,6 +262,10 @@ func TestTaskPlans(t *testing.T) {
 		{TaskFilter{Tab: "out", UserID: u, Now: now, Sort: "-deadline"}, "tasks_author"},
 		{TaskFilter{Tab: "all", Now: now}, "tasks_deadline"},
 		{TaskFilter{Tab: "all", Statuses: open, Overdue: "yes", Now: now}, "tasks_open"},
+		{TaskFilter{Tab: "all", Sort: "status", Now: now}, "tasks_status"},
+		{TaskFilter{Tab: "in", UserID: u, Sort: "status", Now: now}, "tasks_assignee_status"},
+		{TaskFilter{Tab: "all", Sort: "-created", Statuses: []tasks.Status{tasks.Done}, Now: now}, "SCAN t"},
+		{TaskFilter{Tab: "in", UserID: u, Sort: "-created", Statuses: []tasks.Status{tasks.Done}, Now: now}, "tasks_assignee_st_id"},
 	} {
 		plan, err := s.TasksPlan(context.Background(), c.f)
 		if err != nil {

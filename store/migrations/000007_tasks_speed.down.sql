@@ -1,0 +1,9 @@
+DROP INDEX tasks_author_st_id;
+DROP INDEX tasks_assignee_st_id;
+DROP INDEX tasks_status;
+DROP INDEX tasks_author_status;
+DROP INDEX tasks_assignee_status;
+DROP TRIGGER tasks_search_delete;
+DROP TRIGGER tasks_search_update;
+DROP TRIGGER tasks_search_insert;
+DROP TABLE tasks_search;
