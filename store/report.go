@@ -471,81 +471,47 @@ FROM rollup_money WHERE dim = ? AND key = ? AND period IN (`+inList(len(keys))+`
 
 // ReportTransactions lists the transactions behind a figure, newest first, a page at a time.
 func (s *Store) ReportTransactions(ctx context.Context, f ReportRowsFilter) ([]ReportTx, error) {
-	var out []ReportTx
-	err := s.reportTx(ctx, f, true, func(r ReportTx) error { out = append(out, r); return nil })
-	return out, err
-}
-
-// ReportTransactionsEach streams every transaction behind a figure, newest first (the export).
-func (s *Store) ReportTransactionsEach(ctx context.Context, f ReportRowsFilter, fn func(ReportTx) error) error {
-	return s.reportTx(ctx, f, false, fn)
-}
-
-func (s *Store) reportTx(ctx context.Context, f ReportRowsFilter, paged bool, fn func(ReportTx) error) error {
 	w, args := f.where("t.occurred_on")
-	q := `SELECT t.id, t.card_id, t.occurred_on, t.amount, t.commission_rate, t.commission, t.net, c.last4,
+	rows, err := s.reader.QueryContext(ctx, `SELECT t.id, t.card_id, t.occurred_on, t.amount, t.commission_rate, t.commission, t.net, c.last4,
   b.name, sp.name, u.name
 FROM transactions t JOIN cards c ON c.id = t.card_id JOIN banks b ON b.id = c.bank_id
   JOIN contractors sp ON sp.id = c.supplier_id JOIN users u ON u.id = c.manager_id
-WHERE ` + w + ` ORDER BY t.occurred_on DESC, t.id DESC`
-	if paged {
-		q += " LIMIT ? OFFSET ?"
-		args = append(args, ReportRowsPage, f.offset())
-	}
-	rows, err := s.reader.QueryContext(ctx, q, args...)
+WHERE `+w+` ORDER BY t.occurred_on DESC, t.id DESC LIMIT ? OFFSET ?`, append(args, ReportRowsPage, f.offset())...)
 	if err != nil {
-		return fmt.Errorf("report transactions: %w", err)
+		return nil, fmt.Errorf("report transactions: %w", err)
 	}
 	defer rows.Close()
+	var out []ReportTx
 	for rows.Next() {
 		var r ReportTx
 		if err := rows.Scan(&r.ID, &r.CardID, &r.OccurredOn, &r.Amount, &r.Rate, &r.Commission, &r.Net, &r.Last4, &r.Bank, &r.Supplier, &r.Manager); err != nil {
-			return err
+			return nil, err
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
+		out = append(out, r)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 // ReportConfirmations lists the cards confirmed in the period behind a figure, newest first.
 func (s *Store) ReportConfirmations(ctx context.Context, f ReportRowsFilter) ([]ReportConfirmed, error) {
-	var out []ReportConfirmed
-	err := s.reportConfirmed(ctx, f, true, func(r ReportConfirmed) error { out = append(out, r); return nil })
-	return out, err
-}
-
-// ReportConfirmationsEach streams every card confirmed behind a figure, newest first (the export).
-func (s *Store) ReportConfirmationsEach(ctx context.Context, f ReportRowsFilter, fn func(ReportConfirmed) error) error {
-	return s.reportConfirmed(ctx, f, false, fn)
-}
-
-func (s *Store) reportConfirmed(ctx context.Context, f ReportRowsFilter, paged bool, fn func(ReportConfirmed) error) error {
 	w, args := f.where("f.answered_on")
-	q := `SELECT f.card_id, f.answered_on, f.amount, c.last4, b.name, sp.name, u.name
+	rows, err := s.reader.QueryContext(ctx, `SELECT f.card_id, f.answered_on, f.amount, c.last4, b.name, sp.name, u.name
 FROM card_confirmations f JOIN cards c ON c.id = f.card_id JOIN banks b ON b.id = c.bank_id
   JOIN contractors sp ON sp.id = c.supplier_id JOIN users u ON u.id = c.manager_id
-WHERE ` + w + ` ORDER BY f.answered_on DESC, f.card_id DESC`
-	if paged {
-		q += " LIMIT ? OFFSET ?"
-		args = append(args, ReportRowsPage, f.offset())
-	}
-	rows, err := s.reader.QueryContext(ctx, q, args...)
+WHERE `+w+` ORDER BY f.answered_on DESC, f.card_id DESC LIMIT ? OFFSET ?`, append(args, ReportRowsPage, f.offset())...)
 	if err != nil {
-		return fmt.Errorf("report confirmations: %w", err)
+		return nil, fmt.Errorf("report confirmations: %w", err)
 	}
 	defer rows.Close()
+	var out []ReportConfirmed
 	for rows.Next() {
 		var r ReportConfirmed
 		if err := rows.Scan(&r.CardID, &r.AnsweredOn, &r.Amount, &r.Last4, &r.Bank, &r.Supplier, &r.Manager); err != nil {
-			return err
+			return nil, err
 		}
-		if err := fn(r); err != nil {
-			return err
-		}
+		out = append(out, r)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 // ReportName is the name of a breakdown's bank, supplier or employee.

@@ -89,10 +89,8 @@ var expectedAccess = map[string]access{
 	"GET /export/audit": ownerOnly,
 
 	// Отчёт: owner only.
-	"GET /report":             ownerOnly,
-	"GET /report/rows":        ownerOnly,
-	"GET /export/report":      ownerOnly,
-	"GET /export/report/rows": ownerOnly,
+	"GET /report":      ownerOnly,
+	"GET /report/rows": ownerOnly,
 
 	// Справочники: Сотрудники and Подрядчики are the owner's, Банки owner and admin.
 	"GET /directory/employees":               ownerOnly,

@@ -63,8 +63,6 @@ func (s *Server) routeTable() []Route {
 		{post, "/tasks/:id/comments", auth.Tasks, s.taskComment},
 		{get, "/report", auth.Report, s.report},
 		{get, "/report/rows", auth.Report, s.reportRows},
-		{get, "/export/report", auth.Report, s.reportExport},
-		{get, "/export/report/rows", auth.Report, s.reportRowsExport},
 
 		// «Экспорт ▾ CSV / XLSX» of the lists: ?format=csv|xlsx and the page's query.
 		{get, "/export/cards", auth.Cards, s.cardsExport},
