@@ -68,6 +68,8 @@ func (s *Server) routeTable() []Route {
 		{get, "/export/cards", auth.Cards, s.cardsExport},
 		{get, "/export/tasks", auth.Tasks, s.tasksExport},
 		{get, "/export/audit", auth.Settings, s.auditExport},
+		{get, "/export/report", auth.Report, s.reportExport},
+		{get, "/export/report/rows", auth.Report, s.reportRowsExport},
 
 		{get, "/directory/employees", auth.Employees, s.employees},
 		{get, "/directory/employees/new", auth.Employees, s.employeeNew},
