@@ -35,7 +35,7 @@ WHERE m.task_id = ? ORDER BY m.id;
 -- name: TaskHistory :many
 SELECT a.id, a.at, a.user_id, COALESCE(u.name, '') AS user_name, a.action, a.before, a.after
 FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-WHERE a.entity = 'task' AND a.entity_id = ? ORDER BY a.id;
+WHERE a.entity = 'stdtask' AND a.entity_id = ? ORDER BY a.id;
 
 -- name: TaskListCard :many
 SELECT t.id, t.title, t.status, t.deadline, t.author_id, t.assignee_id, u.name AS assignee_name

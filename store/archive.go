@@ -218,24 +218,33 @@ func (f ArchiveFilter) count() (string, []any) {
 
 // page is the query of the page's ids (LIMIT and OFFSET are the last two arguments).
 func (f ArchiveFilter) page() (string, []any) {
+	q, args := f.selectRows("c.id", true)
+	return q + " LIMIT ? OFFSET ?", args
+}
+
+// selectRows is the query of the filter's cards in order, giving cols (of
+// "cards c"). The page and the export share it, so both hold the same cards.
+// shortcut lets a pure text search read ids from the search index alone
+// (cols must then be "c.id").
+func (f ArchiveFilter) selectRows(cols string, shortcut bool) (string, []any) {
 	dir := "DESC"
 	if f.SortAsc {
 		dir = "ASC"
 	}
-	if m, ok := f.searchOnly(); ok {
-		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid " + dir + " LIMIT ? OFFSET ?", []any{m}
+	if m, ok := f.searchOnly(); ok && shortcut {
+		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid " + dir, []any{m}
 	}
 	w, args := f.where()
 	if !f.ownArms() {
-		return "SELECT c.id FROM " + f.from(w) + " WHERE " + w + " ORDER BY c.id " + dir + " LIMIT ? OFFSET ?", args
+		return "SELECT " + cols + " FROM " + f.from(w) + " WHERE " + w + " ORDER BY c.id " + dir, args
 	}
 	var parts []string
 	var all []any
 	for _, a := range ownArms(f.OnlyUser) {
-		parts = append(parts, "SELECT c.id FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond)
+		parts = append(parts, "SELECT "+cols+" FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond)
 		all = append(append(all, args...), a.args...)
 	}
-	return strings.Join(parts, " UNION ALL ") + " ORDER BY 1 " + dir + " LIMIT ? OFFSET ?", all
+	return strings.Join(parts, " UNION ALL ") + " ORDER BY 1 " + dir, all
 }
 
 // from picks the table expression: with no filter, walk the archive's id index
@@ -344,6 +353,42 @@ WHERE c.id IN (?` + strings.Repeat(", ?", len(page)-1) + `) ORDER BY ` + order
 		p.Rows = append(p.Rows, r)
 	}
 	return p, rows.Err()
+}
+
+// ArchiveEach calls each for every archived card the filter finds, in the
+// page's order (the same query, the same reading of typed text), straight from one database cursor (an export of a million cards
+// holds one row at a time). Offset and Limit are ignored. Names come from the
+// small reference tables read once, so the cursor walks the cards alone.
+func (s *Store) ArchiveEach(ctx context.Context, f ArchiveFilter, each func(ArchiveRow) error) error {
+	if err := f.Check(); err != nil {
+		return err
+	}
+	if err := s.archiveText(ctx, &f); err != nil {
+		return err
+	}
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
+	}
+	q, args := f.selectRows("c.id, c.last4, c.contact_name, c.contact_phone, c.bank_id, c.supplier_id, "+
+		"c.warmer_id, c.manager_id, c.accountant_id, c.archived_at", false)
+	rows, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("archive export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ArchiveRow
+		var bank, sup, w, m, a int64
+		if err := rows.Scan(&r.ID, &r.Last4, &r.ContactName, &r.ContactPhone, &bank, &sup, &w, &m, &a, &r.ArchivedAt); err != nil {
+			return err
+		}
+		r.Bank, r.Supplier, r.Warmer, r.Manager, r.Accountant = n.banks[bank], n.suppliers[sup], n.users[w], n.users[m], n.users[a]
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // countExact counts "only mine" exactly: three index-only counts.

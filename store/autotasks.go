@@ -98,6 +98,46 @@ WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.deadline DESC,
 	return rows, more, rs.Err()
 }
 
+// AutoTasksEach calls each for every task the filter finds, in the pages' order,
+// from one database cursor: the page's query (autoTaskSelect) without the page
+// limit, so an export holds what the pages hold, one row at a time. BeforeID and
+// Limit are ignored. The card is joined as the inner loop (CROSS JOIN keeps
+// SQLite on the page's index); names come from the small users table read once.
+func (s *Store) AutoTasksEach(ctx context.Context, f AutoTaskFilter, each func(AutoTaskRow) error) error {
+	f.BeforeID = 0
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
+	}
+	q, args, err := s.autoTaskSelect(ctx, f, `t.id, t.card_id, t.stage, t.assignee_id, t.rolls, c.warmer_id, c.manager_id,
+	c.accountant_id, t.kind, t.status, t.fields, c.last4, t.done_by, t.deadline, t.created_at, t.done_at`,
+		" CROSS JOIN cards c ON c.id = t.card_id", -1)
+	if err != nil {
+		return err
+	}
+	rs, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("auto tasks export: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r AutoTaskRow
+		var doneBy *int64
+		if err := rs.Scan(&r.ID, &r.CardID, &r.Stage, &r.AssigneeID, &r.Rolls, &r.WarmerID, &r.ManagerID, &r.AccountantID, &r.Kind, &r.Status, &r.Fields, &r.Last4,
+			&doneBy, &r.Deadline, &r.CreatedAt, &r.DoneAt); err != nil {
+			return err
+		}
+		r.AssigneeName = n.users[r.AssigneeID]
+		if doneBy != nil {
+			r.DoneByName = n.users[*doneBy]
+		}
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
 // ids runs an id query.
 func (s *Store) ids(ctx context.Context, q string, args []any) ([]any, error) {
 	rs, err := s.reader.QueryContext(ctx, q, args...)
@@ -144,6 +184,12 @@ func autoTaskIndex(f AutoTaskFilter) string {
 // autoTaskQuery builds the id query of a page of n rows; for "own cards" it first
 // counts (up to the threshold) the user's cards to pick the way.
 func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter, n int) (string, []any, error) {
+	return s.autoTaskSelect(ctx, f, "t.id", "", n)
+}
+
+// autoTaskSelect is autoTaskQuery selecting cols, with join after the tasks
+// table (the export reads its rows through the very same conditions and index).
+func (s *Store) autoTaskSelect(ctx context.Context, f AutoTaskFilter, cols, join string, n int) (string, []any, error) {
 	index := autoTaskIndex(f)
 	var conds []string
 	var args []any
@@ -175,10 +221,14 @@ func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter, n int) (str
 		// The page after a task: below its deadline, or at it below its id.
 		var dl string
 		err := s.reader.QueryRowContext(ctx, "SELECT CAST(deadline AS TEXT) FROM auto_tasks WHERE id = ?", f.BeforeID).Scan(&dl)
-		if err != nil {
+		switch {
+		case isNoRows(err):
+			add("0") // the page after a task that does not exist (a typed address): nothing
+		case err != nil:
 			return "", nil, fmt.Errorf("auto tasks: page after %d: %w", f.BeforeID, err)
+		default:
+			add("(t.deadline, t.id) < (?, ?)", dl, f.BeforeID)
 		}
-		add("(t.deadline, t.id) < (?, ?)", dl, f.BeforeID)
 	}
 	if u := f.OnlyUser; u > 0 {
 		var cnt int
@@ -202,7 +252,7 @@ func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter, n int) (str
 	if len(conds) > 0 {
 		w = strings.Join(conds, " AND ")
 	}
-	return "SELECT t.id FROM auto_tasks t INDEXED BY " + index + " WHERE " + w +
+	return "SELECT " + cols + " FROM auto_tasks t INDEXED BY " + index + join + " WHERE " + w +
 		" ORDER BY t.deadline DESC, t.id DESC LIMIT ?", append(args, n), nil
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"kartoteka/store/db"
 )
 
 // CardListFilter is a page of the «Карты» tabs new, in work and worked out
@@ -19,7 +17,7 @@ type CardListFilter struct {
 }
 
 // CardPage reads one page of a tab, newest first, and how many cards match.
-func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []db.CardListRow, total int64, err error) {
+func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []CardRow, total int64, err error) {
 	ctx, cancel := Budget(ctx)
 	defer cancel()
 	defer func() { err = tooBroad(ctx, err) }()
@@ -53,7 +51,7 @@ WHERE ` + strings.Join(conds, " AND ")
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var r db.CardListRow
+		var r CardRow
 		if err := rs.Scan(&r.ID, &r.Number, &r.Last4, &r.Lifecycle, &r.Stage, &r.Version, &r.ContactName, &r.ContactPhone,
 			&r.CreatedAt, &r.UpdatedAt, &r.BankName, &r.SupplierName, &r.WarmerName, &r.ManagerName, &r.AccountantName); err != nil {
 			return nil, 0, err

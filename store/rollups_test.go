@@ -182,7 +182,7 @@ func TestRollupsProperty(t *testing.T) {
 					if len(rows) == 0 {
 						break
 					}
-					if err := f.st.DeleteTransaction(f.ctx, adm, id, rows[r.IntN(len(rows))].ID); err != nil {
+					if err := f.st.DeleteTransaction(f.ctx, adm, id, rows[r.IntN(len(rows))].ID, ""); err != nil {
 						t.Fatal(err)
 					}
 					ops["delete tx"]++

@@ -73,7 +73,7 @@ func (s *Store) CreateTask(ctx context.Context, p tasks.Person, in TaskInput) (i
 		if err != nil {
 			return err
 		}
-		return tx.Audit(p.ID, "task", id, "create", nil, taskAudit(t))
+		return tx.Audit(p.ID, "stdtask", id, "create", nil, taskAudit(t))
 	})
 	return id, err
 }
@@ -120,7 +120,7 @@ func (s *Store) UpdateTask(ctx context.Context, p tasks.Person, id, version int6
 		nt := old
 		nt.Title, nt.Description, nt.AssigneeID, nt.Deadline = in.Title, in.Description, in.AssigneeID, in.Deadline.UTC().Truncate(time.Second)
 		before, after := changed(taskAudit(old), taskAudit(nt))
-		return tx.Audit(p.ID, "task", id, "edit", before, after)
+		return tx.Audit(p.ID, "stdtask", id, "edit", before, after)
 	})
 }
 
@@ -164,7 +164,7 @@ func (s *Store) MoveTask(ctx context.Context, p tasks.Person, id, version int64,
 		if n == 0 {
 			return ErrConflict
 		}
-		return tx.Audit(p.ID, "task", id, string(a), map[string]any{"status": t.Status}, map[string]any{"status": string(to)})
+		return tx.Audit(p.ID, "stdtask", id, string(a), map[string]any{"status": t.Status}, map[string]any{"status": string(to)})
 	})
 }
 
@@ -196,7 +196,7 @@ func (s *Store) AddTaskComment(ctx context.Context, p tasks.Person, id int64, bo
 		if cid, err = tx.TaskCommentAdd(ctx, db.TaskCommentAddParams{TaskID: id, UserID: p.ID, At: tx.Now, Body: body}); err != nil {
 			return fmt.Errorf("comment on task %d: %w", id, err)
 		}
-		return tx.Audit(p.ID, "task", id, "comment", nil, map[string]any{"comment_id": cid, "body": body})
+		return tx.Audit(p.ID, "stdtask", id, "comment", nil, map[string]any{"comment_id": cid, "body": body})
 	})
 	return cid, err
 }

@@ -170,11 +170,25 @@ func TestTaskOnCard(t *testing.T) {
 	if err := f.st.MoveTask(f.ctx, adm, id, 1, tasks.Take); !errors.Is(err, ErrForbidden) {
 		t.Errorf("admin take: %v, want forbidden", err)
 	}
-	if n := count(t, f.st, "audit_log WHERE entity = 'task' AND entity_id = ?", id); n != 1 {
+	if n := count(t, f.st, "audit_log WHERE entity = 'stdtask' AND entity_id = ?", id); n != 1 {
 		t.Errorf("audit rows %d", n)
 	}
 	l, _ := f.st.Q.TaskListCard(f.ctx, &card)
 	if len(l) != 1 || l[0].ID != id {
 		t.Errorf("card's tasks %+v", l)
+	}
+}
+
+func TestDemoTasks(t *testing.T) {
+	s := openTest(t)
+	if _, err := s.Demo(t.Context(), func(p string) (string, error) { return "hash", nil }); err != nil {
+		t.Fatalf("Demo: %v", err)
+	}
+	for _, q := range []string{"tasks WHERE status = 'new'", "tasks WHERE status = 'in_progress'", "tasks WHERE status = 'done'",
+		"tasks WHERE status = 'cancelled'", "tasks WHERE card_id IS NOT NULL", "task_comments",
+		"tasks WHERE status IN ('new', 'in_progress') AND deadline < CURRENT_TIMESTAMP", "(SELECT DISTINCT author_id FROM tasks)"} {
+		if n := count(t, s, q); n == 0 {
+			t.Errorf("demo has no %s", q)
+		}
 	}
 }

@@ -66,16 +66,27 @@ func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pi
 	return id, err
 }
 
-// DeleteTransaction removes one transaction row (stage 6 only).
-func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int64) error {
+// DeleteTransaction removes one transaction row (stage 6 only). seen is SeenTx of
+// the row the page showed ("": not checked); a row that is gone or different
+// now is ErrStale and nothing is deleted.
+func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int64, seen string) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		c, err := tx.txCard(ctx, cardID, a)
 		if err != nil {
 			return err
 		}
 		old, err := tx.TransactionGet(ctx, txID)
-		if err != nil || old.CardID != cardID {
+		if isNoRows(err) {
+			return ErrStale // deleted meanwhile (ids are never reused: migration 000002)
+		}
+		if err != nil {
+			return err
+		}
+		if old.CardID != cardID {
 			return ErrNotFound
+		}
+		if err := checkSeen(seen, SeenTx(old)); err != nil {
+			return err
 		}
 		if _, err := tx.TransactionDelete(ctx, db.TransactionDeleteParams{ID: txID, CardID: cardID}); err != nil {
 			return err

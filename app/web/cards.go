@@ -34,12 +34,7 @@ func onlyMine(c *fiber.Ctx) *int64 {
 
 func (s *Server) cards(c *fiber.Ctx) error {
 	tab := c.Query("tab", "new")
-	lifecycle := ""
-	for _, t := range cardTabs {
-		if t.Tab == tab {
-			lifecycle = t.Lifecycle
-		}
-	}
+	lifecycle := tabLifecycle(tab)
 	if lifecycle == "" {
 		return fiber.ErrNotFound
 	}
@@ -60,6 +55,24 @@ func (s *Server) cards(c *fiber.Ctx) error {
 		return c.Render("cards/table", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
 	return s.render(c, "cards/list", "Карты", "cards", nil, data)
+}
+
+// tabLifecycle is the lifecycle of a «Карты» tab ("" for an unknown tab).
+func tabLifecycle(tab string) string {
+	for _, t := range cardTabs {
+		if t.Tab == tab {
+			return t.Lifecycle
+		}
+	}
+	return ""
+}
+
+// mineID is onlyMine as a store filter: 0 for owner/admin.
+func mineID(c *fiber.Ctx) int64 {
+	if m := onlyMine(c); m != nil {
+		return *m
+	}
+	return 0
 }
 
 // cardCounts are the tab badges of «Карты», per scope, kept until the next notice.

@@ -52,6 +52,7 @@ type Server struct {
 	conns    conns
 	hasUsers atomic.Bool
 	frags    fragCache
+	exports  chan struct{} // slots of the exports running now (export.go)
 
 	mu       sync.RWMutex
 	settings db.Setting
@@ -66,7 +67,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(),
+	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports),
 		gate: auth.NewGate(auth.GateSlots(runtime.GOMAXPROCS(0)), auth.GateLine, auth.GateMaxWait)}
 	if err := s.ReloadSettings(context.Background()); err != nil {
 		return nil, err

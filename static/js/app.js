@@ -114,6 +114,7 @@
         var p = new URLSearchParams(new FormData(form));
         p.set('draw', data.draw); p.set('start', data.start); p.set('length', data.length);
         p.set('order[0][dir]', data.order && data.order[0] ? data.order[0].dir : 'desc');
+        t.dataset.order = p.get('order[0][dir]');
         fetch('/cards/archive?' + p.toString(), { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (json) {
           // A text under three characters or a filter too broad to read: the reason, no rows.
           var msg = document.getElementById('archive-message');
@@ -126,15 +127,30 @@
       infoCallback: function (settings, start, end, max, total, pre) {
         return capped ? 'Записи с ' + start + ' до ' + end + ' из более 10 000' : pre;
       },
+      // DataTables writes cells with innerHTML: every name is set as text, never as markup.
       columns: [
-        { data: 0, render: function (d) { return '<a href="/cards/' + d + '">№ ' + d + '</a>'; } },
-        { data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5 }, { data: 6 }, { data: 7 }, { data: 8 }, { data: 9 }
-      ]
+        { data: 0, render: function (d) { return '<a href="/cards/' + encodeURIComponent(d) + '">№ ' + DataTable.util.escapeHtml(String(d)) + '</a>'; } }
+      ].concat([1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (i) { return { data: i, render: DataTable.render.text() }; }))
     });
     var timer;
     form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
     form.addEventListener('submit', function (e) { e.preventDefault(); dt.draw(); });
   }
+
+  // «Экспорт»: a list filtered in the browser (the archive) exports what its
+  // filter form and sort order show at the moment of the click.
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest ? e.target.closest('a[data-export-form]') : null;
+    var form = a && document.getElementById(a.dataset.exportForm);
+    if (!form) return;
+    var u = new URL(a.getAttribute('href'), window.location.href);
+    var p = new URLSearchParams(new FormData(form));
+    p.set('format', a.dataset.export);
+    p.set('tab', u.searchParams.get('tab') || '');
+    var t = document.getElementById('archive-table');
+    if (t && t.dataset.order) p.set('order[0][dir]', t.dataset.order);
+    a.setAttribute('href', u.pathname + '?' + p.toString());
+  });
 
   // Card form: the supplier's default commission fills an untouched rate field.
   function initCardForm() {
@@ -220,5 +236,24 @@
       var b = e.target.closest('.kt-tx').querySelector('[data-tx-add]');
       if (b) b.click();
     }
+  });
+})();
+
+// A task page: a status button reloads the page; a comment being typed is kept
+// across that reload (the live refresh never touches the comment form).
+(function () {
+  'use strict';
+  var key = 'kt-comment:' + location.pathname;
+  document.addEventListener('submit', function (e) {
+    var box = document.querySelector('#comment-form textarea[name=body]');
+    if (!box) return;
+    if (e.target.id === 'comment-form') { sessionStorage.removeItem(key); return; }
+    if (e.target.closest('#task-buttons') && box.value.trim() !== '') sessionStorage.setItem(key, box.value);
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    var box = document.querySelector('#comment-form textarea[name=body]');
+    var kept = sessionStorage.getItem(key);
+    if (box && kept && box.value === '') box.value = kept;
+    sessionStorage.removeItem(key);
   });
 })();

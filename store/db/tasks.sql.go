@@ -138,7 +138,7 @@ func (q *Queries) TaskGet(ctx context.Context, id int64) (Task, error) {
 const taskHistory = `-- name: TaskHistory :many
 SELECT a.id, a.at, a.user_id, COALESCE(u.name, '') AS user_name, a.action, a.before, a.after
 FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-WHERE a.entity = 'task' AND a.entity_id = ? ORDER BY a.id
+WHERE a.entity = 'stdtask' AND a.entity_id = ? ORDER BY a.id
 `
 
 type TaskHistoryRow struct {
