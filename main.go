@@ -70,7 +70,7 @@ Usage:
   kartoteka backup FILE [flags]      write a consistent copy of the database to FILE
   kartoteka restore FILE [flags]     put a backup in place of the database (server stopped);
                                      the file is checked, the old database kept aside
-  kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N] [flags]
+  kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N --tasks N] [flags]
                                      fill an empty database with the SPEC's ten-year
                                      data set (for measuring speed); password generated-1
   kartoteka rollups --rebuild [flags]
@@ -324,6 +324,7 @@ func generate(args []string) error {
 	fset.IntVar(&o.InWork, "in-work", 5_000, "cards in work")
 	fset.IntVar(&o.Transactions, "transactions", 10_000_000, "transactions")
 	fset.IntVar(&o.AutoTasks, "auto-tasks", 20_000_000, "auto-task rows")
+	fset.IntVar(&o.StdTasks, "tasks", 200_000, "standard tasks («Задачи»)")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -18,7 +18,7 @@ func TestAutoTaskPlans(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
 	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-	if err := s.Generate(ctx, GenerateOptions{Archived: 50, InWork: 20, Transactions: 100, AutoTasks: 1500, PasswordHash: "x", Now: now}, nil); err != nil {
+	if err := s.Generate(ctx, GenerateOptions{StdTasks: 300, Archived: 50, InWork: 20, Transactions: 100, AutoTasks: 1500, PasswordHash: "x", Now: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var warmer, task int64
@@ -99,7 +99,7 @@ func desc(f AutoTaskFilter) string {
 func TestArchivePlanCombinations(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
-	if err := s.Generate(ctx, GenerateOptions{Archived: 50, InWork: 5, Transactions: 100, AutoTasks: 600, PasswordHash: "x",
+	if err := s.Generate(ctx, GenerateOptions{StdTasks: 300, Archived: 50, InWork: 5, Transactions: 100, AutoTasks: 600, PasswordHash: "x",
 		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
 		t.Fatal(err)
 	}
