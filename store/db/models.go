@@ -189,6 +189,10 @@ type TaskComment struct {
 	Body   string
 }
 
+type TasksSearch struct {
+	Title string
+}
+
 type Transaction struct {
 	ID             int64
 	CardID         int64
