@@ -128,6 +128,7 @@ var expectedAccess = map[string]access{
 	"POST /settings":              ownerOnly,
 	"POST /settings/backup":       ownerOnly,
 	"GET /settings/backups/:name": ownerOnly, // download a checked backup
+	"POST /settings/backup-copy":  ownerOnly, // the second backup folder
 	"GET /audit":                  ownerOnly,
 }
 

@@ -102,6 +102,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/settings", auth.Settings, s.settingsSave},
 		{post, "/settings/backup", auth.Settings, s.backupNow},
 		{get, "/settings/backups/:name", auth.Settings, s.backupDownload},
+		{post, "/settings/backup-copy", auth.Settings, s.backupCopySave},
 		{get, "/audit", auth.Settings, s.audit},
 	}
 }
