@@ -44,17 +44,22 @@ func (s *Server) sendExport(c *fiber.Ctx, e listExport) error {
 	if !ok {
 		return fiber.ErrNotFound
 	}
+	loc := s.Loc()
+	c.Set(fiber.HeaderContentType, format.ContentType())
+	c.Set(fiber.HeaderContentDisposition, export.ContentDisposition(export.FileName(e.name, s.now().In(loc), format)))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Method() == fiber.MethodHead {
+		// A probe: the headers only, without reading the rows it would hold.
+		return nil
+	}
 	wait, cancelWait := context.WithTimeout(context.Background(), exportWait)
 	defer cancelWait()
 	select {
 	case s.exports <- struct{}{}:
 	case <-wait.Done():
+		c.Set(fiber.HeaderContentDisposition, "")
 		return fiber.NewError(fiber.StatusServiceUnavailable, "Сейчас выгружается много файлов. Повторите через минуту.")
 	}
-	loc := s.Loc()
-	c.Set(fiber.HeaderContentType, format.ContentType())
-	c.Set(fiber.HeaderContentDisposition, export.ContentDisposition(export.FileName(e.name, s.now().In(loc), format)))
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	log, done := s.cfg.Log, s.cfg.Done
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		defer func() { <-s.exports }()
