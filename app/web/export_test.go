@@ -37,7 +37,7 @@ func newExportFixtureTasks(t *testing.T, archived, tasks int) *exportFixture {
 	t.Helper()
 	ts := newTestServer(t, emptyDB())
 	ctx := context.Background()
-	err := ts.st.Generate(ctx, store.GenerateOptions{Employees: 12, Suppliers: 4, Banks: 3, Archived: archived, InWork: 40,
+	err := ts.st.Generate(ctx, store.GenerateOptions{StdTasks: 300, Employees: 12, Suppliers: 4, Banks: 3, Archived: archived, InWork: 40,
 		Transactions: 600, AutoTasks: tasks, PasswordHash: "not-a-hash", Seed: 7}, nil)
 	if err != nil {
 		t.Fatal(err)
