@@ -1,4 +1,4 @@
-//go:build unix
+//go:build !windows
 
 package store
 
@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -160,9 +159,3 @@ func BenchmarkTaskTabs(b *testing.B) {
 	b.Logf("%d tasks; people with most/median/fewest tasks: %v", n, people)
 }
 
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
