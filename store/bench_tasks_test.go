@@ -158,4 +158,3 @@ func BenchmarkTaskTabs(b *testing.B) {
 	}
 	b.Logf("%d tasks; people with most/median/fewest tasks: %v", n, people)
 }
-
