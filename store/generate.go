@@ -147,10 +147,12 @@ func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(s
 }
 
 // dropIndexes drops the tables' secondary indexes (not the ones behind a UNIQUE or
-// PRIMARY KEY constraint) and returns the statements that make them again.
+// PRIMARY KEY constraint) and returns the statements that make them again, in the
+// order they were made: SQLite's planner breaks ties between equal-looking indexes
+// by schema order, so a generated database must keep a migrated one's order.
 func (g *gen) dropIndexes(ctx context.Context, tables ...string) ([]string, error) {
 	rows, err := g.s.writer.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN (?, ?, ?) ORDER BY tbl_name, name`, tables[0], tables[1], tables[2])
+		AND tbl_name IN (?, ?, ?) ORDER BY rowid`, tables[0], tables[1], tables[2])
 	if err != nil {
 		return nil, err
 	}
