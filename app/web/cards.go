@@ -274,7 +274,12 @@ func (s *Server) cardFormData(c *fiber.Ctx, card *db.Card) (fiber.Map, error) {
 		"Banks": bo, "Suppliers": so, "Rates": rates}, nil
 }
 
+// noStore keeps a page showing a full card number out of the browser's and any
+// proxy's cache (SPEC section 3).
+func noStore(c *fiber.Ctx) { c.Set(fiber.HeaderCacheControl, "no-store") }
+
 func (s *Server) cardFormPage(c *fiber.Ctx, f *Form, card *db.Card) error {
+	noStore(c)
 	data, err := s.cardFormData(c, card)
 	if err != nil {
 		return err
@@ -391,6 +396,7 @@ func (s *Server) cardUpdate(c *fiber.Ctx) error {
 
 // cardFormPage409 re-renders the edit form after a conflict, keeping what was typed.
 func (s *Server) cardFormPage409(c *fiber.Ctx, f *Form, card *db.Card) error {
+	noStore(c)
 	data, err := s.cardFormData(c, card)
 	if err != nil {
 		return err
@@ -478,6 +484,7 @@ type TimelineItem struct {
 }
 
 func (s *Server) cardPageData(c *fiber.Ctx, card db.Card) (fiber.Map, error) {
+	noStore(c)
 	view, err := s.st.Q.CardView(c.Context(), card.ID)
 	if err != nil {
 		return nil, err
