@@ -71,7 +71,7 @@ func TestBackupKilledHalfway(t *testing.T) {
 	if killedAt == "" {
 		t.Fatal("no temporary backup file appeared")
 	}
-	c.wait(t, 10*time.Second)
+	c.wait(t, 30*time.Second)
 	t.Log("killed", killedAt)
 	if _, err := os.Stat(dst); err == nil {
 		t.Fatalf("a killed backup left %s under the backup's own name", dst)
@@ -146,6 +146,19 @@ func addUser(t *testing.T, st *store.Store, login string) {
 	}
 }
 
+// dbWithUser opens a new database in a temporary folder with one user.
+func dbWithUser(t *testing.T, login string) (dir, db string, st *store.Store) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "k.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, st, login)
+	return dir, db, st
+}
+
 func logins(t *testing.T, path string) []string {
 	t.Helper()
 	st, err := store.Open(context.Background(), path)
@@ -170,13 +183,7 @@ func logins(t *testing.T, path string) []string {
 // refused while the server runs and for a damaged file.
 func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, st, "before")
+	dir, db, st := dbWithUser(t, "before")
 	backup := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
 	if err := st.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
@@ -200,7 +207,7 @@ func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 		t.Errorf("restore beside a running server: exit %d\n%s", code, out)
 	}
 	srv.cmd.Process.Signal(os.Interrupt)
-	srv.wait(t, 10*time.Second)
+	srv.wait(t, 30*time.Second)
 	// The server checkpointed the stale WAL into the old database; put it back.
 	if err := os.WriteFile(db+"-wal", wal, 0o640); err != nil {
 		t.Fatal(err)
@@ -245,7 +252,7 @@ func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 	// And the server starts on it.
 	srv, _ = serveChild(t, db)
 	srv.cmd.Process.Signal(os.Interrupt)
-	if code := srv.wait(t, 10*time.Second); code != 0 {
+	if code := srv.wait(t, 30*time.Second); code != 0 {
 		t.Errorf("server on the restored database exited %d", code)
 	}
 }
@@ -281,13 +288,7 @@ func refusesToServe(t *testing.T, db string) string {
 // the message names the latest good backup and how to restore it.
 func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, st, "owner")
+	dir, db, st := dbWithUser(t, "owner")
 	older := filepath.Join(dir, "backups", "kartoteka-20260309-023000.db")
 	newest := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
 	for _, p := range []string{older, newest} {
@@ -306,7 +307,7 @@ func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 
 	// Emptied: a fresh database in its place.
 	os.Remove(db)
-	st, err = store.Open(ctx, db)
+	st, err := store.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,5 +337,5 @@ func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 	}
 	resp.Body.Close()
 	c.cmd.Process.Signal(os.Interrupt)
-	c.wait(t, 10*time.Second)
+	c.wait(t, 30*time.Second)
 }
