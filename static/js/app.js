@@ -93,6 +93,7 @@
   document.addEventListener('change', function (e) {
     var t = e.target;
     if (t.id === 'only-mine') window.location = t.checked ? t.dataset.hrefOn : t.dataset.hrefOff;
+    if (t.dataset && t.dataset.navSelect !== undefined && t.value) window.location = t.value; // the stage select on phones
     if (t.dataset && t.dataset.checkAll) {
       document.querySelectorAll('[data-check="' + t.dataset.checkAll + '"]').forEach(function (c) { c.checked = t.checked; });
     }
