@@ -71,6 +71,8 @@ Usage:
   kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N] [flags]
                                      fill an empty database with the SPEC's ten-year
                                      data set (for measuring speed); password generated-1
+  kartoteka rollups --rebuild [flags]
+                                     recompute the report's rollups from the rows (repair)
   kartoteka version                  print the version
 
 Flags (and environment):
@@ -122,6 +124,8 @@ func run(args []string) error {
 		return backup(cfg, dst)
 	case "generate":
 		return generate(args)
+	case "rollups":
+		return rollups(args)
 	case "serve", "demo", "migrate":
 	default:
 		usage()
@@ -237,6 +241,35 @@ func backup(cfg config, dst string) error {
 		return err
 	}
 	fmt.Println("backup written to", dst)
+	return nil
+}
+
+// rollups recomputes the report's rollups (`kartoteka rollups --rebuild`).
+func rollups(args []string) error {
+	var cfg config
+	var rebuild bool
+	fset := flags("rollups", &cfg)
+	fset.BoolVar(&rebuild, "rebuild", false, "recompute every rollup from the rows")
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if !rebuild {
+		return errors.New("usage: kartoteka rollups --rebuild")
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	started := time.Now()
+	if err := st.RebuildRollups(ctx); err != nil {
+		return err
+	}
+	fmt.Println("rollups rebuilt in", time.Since(started).Round(time.Millisecond))
 	return nil
 }
 

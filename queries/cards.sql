@@ -12,20 +12,6 @@ JOIN users m ON m.id = c.manager_id
 JOIN users a ON a.id = c.accountant_id
 WHERE c.id = ?;
 
--- name: CardList :many
-SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.version, c.contact_name, c.contact_phone, c.created_at, c.updated_at,
-    b.name AS bank_name, s.name AS supplier_name,
-    w.name AS warmer_name, m.name AS manager_name, a.name AS accountant_name
-FROM cards c
-JOIN banks b ON b.id = c.bank_id
-JOIN contractors s ON s.id = c.supplier_id
-JOIN users w ON w.id = c.warmer_id
-JOIN users m ON m.id = c.manager_id
-JOIN users a ON a.id = c.accountant_id
-WHERE c.lifecycle = @lifecycle
-  AND (c.warmer_id = sqlc.narg('user_id') OR c.manager_id = sqlc.narg('user_id') OR c.accountant_id = sqlc.narg('user_id') OR sqlc.narg('user_id') IS NULL)
-ORDER BY c.id DESC;
-
 -- name: CardCountByLifecycle :many
 SELECT lifecycle, COUNT(*) AS n FROM cards
 WHERE lifecycle <> 'archived'

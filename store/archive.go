@@ -23,7 +23,31 @@ type ArchiveFilter struct {
 	Offset     int
 	Limit      int
 	SortAsc    bool
+
+	// residual: the typed text matches too many cards to list them first, so it is
+	// checked on each card the other filters' index walk meets (kt_has).
+	residual bool
 }
+
+// Check refuses a text filter no index answers: a part of a number or of a contact
+// under three characters (four digits are the last four, an index of their own).
+func (f ArchiveFilter) Check() error {
+	if n := digitsOnly(f.Number); n != "" && len(n) < 3 {
+		return ErrShortText
+	}
+	if q := strings.TrimSpace(f.Contact); q != "" && len([]rune(contactNeedle(q))) < 3 {
+		return ErrShortText
+	}
+	return nil
+}
+
+// ArchiveCountCap is where the archive stops counting a filter's cards: past it the
+// page says «более 10 000» instead of stepping through every match (SPEC section 10).
+const ArchiveCountCap = 10_000
+
+// archiveTextSet is the most cards a typed text may match to be listed first from
+// the trigram index and joined; past it, the text is checked card by card (residual).
+var archiveTextSet = 2000
 
 // ArchiveRow is one archived card in the table.
 type ArchiveRow struct {
@@ -36,6 +60,7 @@ type ArchiveRow struct {
 // ArchivePage is one page of the archive with the counts DataTables shows.
 type ArchivePage struct {
 	Total, Filtered int64
+	Capped          bool // Filtered is ArchiveCountCap+1: there are more
 	Rows            []ArchiveRow
 }
 
@@ -57,7 +82,7 @@ func likeEscape(s string) string {
 
 // ftsPhrase quotes typed text as one FTS5 phrase (a substring for the trigram index).
 func ftsPhrase(col, s string) string {
-	return col + `:"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	return col + `:"` + strings.NewReplacer(`"`, `""`, "\x00", " ").Replace(s) + `"`
 }
 
 // contactNeedle reads the contact filter: a phone (digits and the usual punctuation,
@@ -80,9 +105,12 @@ func (f ArchiveFilter) where() (string, []any) {
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
 	search := func(col, needle, likeCol string) {
-		if len([]rune(needle)) >= 3 {
+		switch {
+		case f.residual:
+			add("kt_has("+likeCol+", ?)", needle)
+		case len([]rune(needle)) >= 3:
 			add("c.id IN (SELECT rowid FROM cards_search WHERE cards_search MATCH ?)", ftsPhrase(col, needle))
-		} else {
+		default:
 			add(likeCol+` LIKE ? ESCAPE '\'`, "%"+likeEscape(needle)+"%")
 		}
 	}
@@ -118,7 +146,7 @@ func (f ArchiveFilter) where() (string, []any) {
 // ownArms tells whether "only mine" is read as three arms (ownArm): unless a number
 // or contact is typed, which finds fewer cards than the user has.
 func (f ArchiveFilter) ownArms() bool {
-	return f.OnlyUser > 0 && digitsOnly(f.Number) == "" && strings.TrimSpace(f.Contact) == ""
+	return f.OnlyUser > 0 && (f.residual || digitsOnly(f.Number) == "" && strings.TrimSpace(f.Contact) == "")
 }
 
 // ownArm is one of the three disjoint parts of "only mine": the cards where the
@@ -146,6 +174,12 @@ func (f ArchiveFilter) searchOnly() (string, bool) {
 	if f.BankID > 0 || f.SupplierID > 0 || f.WarmerID > 0 || f.ManagerID > 0 || f.AccountID > 0 || f.OnlyUser > 0 {
 		return "", false
 	}
+	return f.textMatch()
+}
+
+// textMatch is the trigram index's MATCH expression of the typed text, when all of
+// it is searched there.
+func (f ArchiveFilter) textMatch() (string, bool) {
 	var parts []string
 	if n := digitsOnly(f.Number); n != "" {
 		if len(n) < 3 || len(n) == 4 || len(n) >= 13 {
@@ -165,17 +199,18 @@ func (f ArchiveFilter) searchOnly() (string, bool) {
 
 // count is the query counting the filter's cards.
 func (f ArchiveFilter) count() (string, []any) {
+	lim := fmt.Sprint(ArchiveCountCap + 1)
 	if m, ok := f.searchOnly(); ok {
-		return "SELECT COUNT(*) FROM cards_search WHERE cards_search MATCH ?", []any{m}
+		return "SELECT COUNT(*) FROM (SELECT 1 FROM cards_search WHERE cards_search MATCH ? LIMIT " + lim + ")", []any{m}
 	}
 	w, args := f.where()
 	if !f.ownArms() {
-		return "SELECT COUNT(*) FROM " + f.from(w) + " WHERE " + w, args
+		return "SELECT COUNT(*) FROM (SELECT 1 FROM " + f.from(w) + " WHERE " + w + " LIMIT " + lim + ")", args
 	}
 	var parts []string
 	var all []any
 	for _, a := range ownArms(f.OnlyUser) {
-		parts = append(parts, "(SELECT COUNT(*) FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+")")
+		parts = append(parts, "(SELECT COUNT(*) FROM (SELECT 1 FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+" LIMIT "+lim+"))")
 		all = append(append(all, args...), a.args...)
 	}
 	return "SELECT " + strings.Join(parts, " + "), all
@@ -183,39 +218,62 @@ func (f ArchiveFilter) count() (string, []any) {
 
 // page is the query of the page's ids (LIMIT and OFFSET are the last two arguments).
 func (f ArchiveFilter) page() (string, []any) {
+	q, args := f.selectRows("c.id", true)
+	return q + " LIMIT ? OFFSET ?", args
+}
+
+// selectRows is the query of the filter's cards in order, giving cols (of
+// "cards c"). The page and the export share it, so both hold the same cards.
+// shortcut lets a pure text search read ids from the search index alone
+// (cols must then be "c.id").
+func (f ArchiveFilter) selectRows(cols string, shortcut bool) (string, []any) {
 	dir := "DESC"
 	if f.SortAsc {
 		dir = "ASC"
 	}
-	if m, ok := f.searchOnly(); ok {
-		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid " + dir + " LIMIT ? OFFSET ?", []any{m}
+	if m, ok := f.searchOnly(); ok && shortcut {
+		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid " + dir, []any{m}
 	}
 	w, args := f.where()
 	if !f.ownArms() {
-		return "SELECT c.id FROM " + f.from(w) + " WHERE " + w + " ORDER BY c.id " + dir + " LIMIT ? OFFSET ?", args
+		return "SELECT " + cols + " FROM " + f.from(w) + " WHERE " + w + " ORDER BY c.id " + dir, args
 	}
 	var parts []string
 	var all []any
 	for _, a := range ownArms(f.OnlyUser) {
-		parts = append(parts, "SELECT c.id FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond)
+		parts = append(parts, "SELECT "+cols+" FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond)
 		all = append(append(all, args...), a.args...)
 	}
-	return strings.Join(parts, " UNION ALL ") + " ORDER BY 1 " + dir + " LIMIT ? OFFSET ?", all
+	return strings.Join(parts, " UNION ALL ") + " ORDER BY 1 " + dir, all
 }
 
 // from picks the table expression: with no filter, walk the archive's id index
 // (newest first) so neither the count nor a deep page sorts a million rows.
+//
+// Typed text listed first (a few cards): the cards are looked up by id from that
+// list, never walked (else SQLite may walk every archived card against a Bloom filter).
 func (f ArchiveFilter) from(w string) string {
 	if w == "c.lifecycle = 'archived'" {
 		return "cards c INDEXED BY cards_arch_id"
+	}
+	if _, text := f.textMatch(); text && !f.residual {
+		return "cards c NOT INDEXED"
 	}
 	return "cards c"
 }
 
 // Archive reads one page of archived cards: the page's ids first (from an index,
 // no joins), then their names.
-func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, error) {
-	var p ArchivePage
+func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (p ArchivePage, err error) {
+	if err := f.Check(); err != nil {
+		return p, err
+	}
+	ctx, cancel := Budget(ctx)
+	defer cancel()
+	defer func() { err = tooBroad(ctx, err) }()
+	if err := s.archiveText(ctx, &f); err != nil {
+		return p, err
+	}
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 25
 	}
@@ -223,7 +281,7 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, erro
 		f.Offset = 0
 	}
 	base := ArchiveFilter{OnlyUser: f.OnlyUser}
-	total, targs := base.count()
+	total, targs := base.countExact()
 	if f.OnlyUser == 0 {
 		// Every card but the few not archived: SQLite counts a whole table from its
 		// pages' cell counts, several times faster than stepping through a million
@@ -241,6 +299,9 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, erro
 		if err := s.reader.QueryRowContext(ctx, q, args...).Scan(&p.Filtered); err != nil {
 			return p, fmt.Errorf("archive count: %w", err)
 		}
+		if p.Filtered > ArchiveCountCap {
+			p.Filtered, p.Capped = ArchiveCountCap+1, true
+		}
 	}
 	order := "c.id DESC"
 	if f.SortAsc {
@@ -249,7 +310,7 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (ArchivePage, erro
 	// A page past the middle is read from the other end: OFFSET steps over every
 	// row it skips, and the last of a million pages would step over all of them.
 	pf, limit, offset := f, f.Limit, f.Offset
-	if rest := int(p.Filtered) - f.Offset - f.Limit; f.Offset > int(p.Filtered)/2 && rest > -f.Limit {
+	if rest := int(p.Filtered) - f.Offset - f.Limit; !p.Capped && f.Offset > int(p.Filtered)/2 && rest > -f.Limit {
 		pf.SortAsc, offset = !f.SortAsc, max(rest, 0)
 		limit = min(f.Limit, f.Limit+rest)
 	}
@@ -294,8 +355,75 @@ WHERE c.id IN (?` + strings.Repeat(", ?", len(page)-1) + `) ORDER BY ` + order
 	return p, rows.Err()
 }
 
+// ArchiveEach calls each for every archived card the filter finds, in the
+// page's order (the same query, the same reading of typed text), straight from one database cursor (an export of a million cards
+// holds one row at a time). Offset and Limit are ignored. Names come from the
+// small reference tables read once, so the cursor walks the cards alone.
+func (s *Store) ArchiveEach(ctx context.Context, f ArchiveFilter, each func(ArchiveRow) error) error {
+	if err := f.Check(); err != nil {
+		return err
+	}
+	if err := s.archiveText(ctx, &f); err != nil {
+		return err
+	}
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
+	}
+	q, args := f.selectRows("c.id, c.last4, c.contact_name, c.contact_phone, c.bank_id, c.supplier_id, "+
+		"c.warmer_id, c.manager_id, c.accountant_id, c.archived_at", false)
+	rows, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("archive export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ArchiveRow
+		var bank, sup, w, m, a int64
+		if err := rows.Scan(&r.ID, &r.Last4, &r.ContactName, &r.ContactPhone, &bank, &sup, &w, &m, &a, &r.ArchivedAt); err != nil {
+			return err
+		}
+		r.Bank, r.Supplier, r.Warmer, r.Manager, r.Accountant = n.banks[bank], n.suppliers[sup], n.users[w], n.users[m], n.users[a]
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// countExact counts "only mine" exactly: three index-only counts.
+func (f ArchiveFilter) countExact() (string, []any) {
+	w, args := f.where()
+	var parts []string
+	var all []any
+	for _, a := range ownArms(f.OnlyUser) {
+		parts = append(parts, "(SELECT COUNT(*) FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+")")
+		all = append(append(all, args...), a.args...)
+	}
+	return "SELECT " + strings.Join(parts, " + "), all
+}
+
+// archiveText decides how typed text combined with other filters is read: the
+// cards it matches listed first (a few), or checked card by card (many).
+func (s *Store) archiveText(ctx context.Context, f *ArchiveFilter) error {
+	m, ok := f.textMatch()
+	if _, only := f.searchOnly(); !ok || only {
+		return nil
+	}
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM cards_search WHERE cards_search MATCH ? LIMIT ?)",
+		m, archiveTextSet+1).Scan(&n); err != nil {
+		return fmt.Errorf("archive text: %w", err)
+	}
+	f.residual = n > archiveTextSet
+	return nil
+}
+
 // ArchivePlan explains the archive query for a filter (for tests and benchmarks).
 func (s *Store) ArchivePlan(ctx context.Context, f ArchiveFilter) (string, error) {
+	if err := s.archiveText(ctx, &f); err != nil {
+		return "", err
+	}
 	q, args := f.count()
 	return s.Explain(ctx, q, args...)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -386,9 +387,15 @@ func TestArchiveFilters(t *testing.T) {
 		t.Errorf("deep offset: %d rows", len(pg.Rows))
 	}
 	// Filter values cannot break out of the query.
-	for _, evil := range []string{"'; DROP TABLE cards; --", "%", "_", `\`, "\x00"} {
+	for _, evil := range []string{"'; DROP TABLE cards; --", "%%%", "___", `\\\`, "\x00\x00\x00"} {
 		if _, err := s.Archive(ctx, ArchiveFilter{Contact: evil, Number: evil}); err != nil {
 			t.Errorf("contact %q: %v", evil, err)
+		}
+	}
+	// Under three characters no index answers: refused, never scanned (SPEC section 10).
+	for _, short := range []ArchiveFilter{{Contact: "ов"}, {Contact: "%"}, {Number: "12"}, {Contact: " 1 "}, {Number: "1", BankID: 1}} {
+		if _, err := s.Archive(ctx, short); !errors.Is(err, ErrShortText) {
+			t.Errorf("%+v: %v, want ErrShortText", short, err)
 		}
 	}
 	if n := count(t, s, "cards"); n != len(cards) {

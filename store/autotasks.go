@@ -3,13 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
 
 // AutoTaskFilter is the «Автозадачи» tab's filters. Hand-written SQL like the
-// archive: only the filters in use reach SQLite, so it picks the fitting index.
+// archive: only the filters in use reach SQLite, on the index picked for them.
 type AutoTaskFilter struct {
 	CardID     int64
 	Stage      int64
@@ -18,7 +17,7 @@ type AutoTaskFilter struct {
 	From, To   *time.Time
 	OnlyUser   int64 // warmer/manager: tasks of cards where they are responsible
 	Now        time.Time
-	BeforeID   int64 // keyset paging: rows with id < BeforeID
+	BeforeID   int64 // keyset paging: the rows after this task (by deadline, then id)
 	Limit      int
 }
 
@@ -32,34 +31,44 @@ type AutoTaskRow struct {
 	DoneAt                               *time.Time
 }
 
-// Finding a page of «Автозадачи» among millions of rows (SPEC section 10):
-//   - the page's ids come first, from auto_tasks alone: joined to cards and users,
-//     SQLite starts from the small users table and sorts every task;
-//   - with no filter, or filters with an index ordered by id (card, stage,
-//     assignee, status), it walks newest first and stops after a page;
-//   - a period first walks the newest rows of the other filters (recent periods
-//     are found there); failing that, it finds the period's newest task on the
-//     deadline index and walks down from it; only failing that too, it sorts the
-//     period's rows;
-//   - "own cards" (warmers, managers): for someone with many cards, the walk
-//     newest first meets theirs often; for someone with few, their cards' tasks
-//     are read through auto_tasks_card and sorted.
-var (
-	autoTaskUserScan = 2000 // cards above which "own cards" walks the history
-	autoTaskProbe    = 4000 // rows a period's walk looks at before it gives up
-)
+// Finding a page of «Автозадачи» among millions of rows (SPEC section 10): the
+// history is ordered by deadline, latest first (then id), and every combination of
+// stage, person and status has an index ending in the deadline (migration 3), so
+// a page — with or without a period, which is a range of that last column — is a
+// walk of one index that stops after the page:
+//   - a card: its few tasks (auto_tasks_card), sorted;
+//   - a status other than "done" (new, in progress, open, overdue, cancelled) is a
+//     small part of the history: its index with the person or the stage, the few
+//     rows sorted or walked in order;
+//   - person and stage, person, stage, "done", nothing: the index of those in order;
+//   - "own cards" (warmers, managers): for someone with many cards, the walk checks
+//     each row's card; for someone with few, their cards' tasks are read through
+//     auto_tasks_card and sorted.
+var autoTaskUserScan = 2000 // cards above which "own cards" walks the history
 
-// AutoTasks reads one page of the tracker history, newest first; more is true
-// when there is a next page.
+// smallStatus tells the statuses that are a small part of a decade's history.
+func smallStatus(s string) bool {
+	switch s {
+	case "new", "in_progress", "open", "overdue", "cancelled":
+		return true
+	}
+	return false
+}
+
+// AutoTasks reads one page of the tracker history, latest deadline first; more is
+// true when there is a next page.
 func (s *Store) AutoTasks(ctx context.Context, f AutoTaskFilter) (rows []AutoTaskRow, more bool, err error) {
+	ctx, cancel := Budget(ctx)
+	defer cancel()
+	defer func() { err = tooBroad(ctx, err) }()
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	q, err := s.autoTaskQuery(ctx, f)
+	q, args, err := s.autoTaskQuery(ctx, f, f.Limit+1)
 	if err != nil {
 		return nil, false, err
 	}
-	ids, err := s.autoTaskIDs(ctx, q, f.Limit+1)
+	ids, err := s.ids(ctx, q, args)
 	if err != nil || len(ids) == 0 {
 		return nil, false, err
 	}
@@ -73,7 +82,7 @@ FROM auto_tasks t
 JOIN cards c ON c.id = t.card_id
 JOIN users u ON u.id = t.assignee_id
 LEFT JOIN users d ON d.id = t.done_by
-WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.id DESC`, ids...)
+WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.deadline DESC, t.id DESC`, ids...)
 	if err != nil {
 		return nil, false, fmt.Errorf("auto tasks: %w", err)
 	}
@@ -89,46 +98,102 @@ WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.id DESC`, ids.
 	return rows, more, rs.Err()
 }
 
-// autoTaskSQL is the id query of a filter: the table (with an index hint), the
-// conditions, and the period's conditions kept apart for the probe.
-type autoTaskSQL struct {
-	from       string
-	conds      []string
-	args       []any
-	period     []string // on a bare "deadline"
-	periodArgs []any
-	own        string // "own cards" checked on each row (bare "card_id"), or ""
-	ownArgs    []any
-	before     int64
-}
-
-// where joins the conditions: the period's and "own cards" checked on each row
-// or not, below id before (if > 0), the other filters' or not.
-func (q autoTaskSQL) where(period bool, before int64, filters bool) (string, []any) {
-	conds, args := []string{"1=1"}, []any{}
-	if filters {
-		conds, args = append(conds, q.conds...), append(args, q.args...)
+// AutoTasksEach calls each for every task the filter finds, in the pages' order,
+// from one database cursor: the page's query (autoTaskSelect) without the page
+// limit, so an export holds what the pages hold, one row at a time. BeforeID and
+// Limit are ignored. The card is joined as the inner loop (CROSS JOIN keeps
+// SQLite on the page's index); names come from the small users table read once.
+func (s *Store) AutoTasksEach(ctx context.Context, f AutoTaskFilter, each func(AutoTaskRow) error) error {
+	f.BeforeID = 0
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
 	}
-	if period {
-		for _, c := range q.period {
-			conds = append(conds, "t."+c)
+	q, args, err := s.autoTaskSelect(ctx, f, `t.id, t.card_id, t.stage, t.assignee_id, t.rolls, c.warmer_id, c.manager_id,
+	c.accountant_id, t.kind, t.status, t.fields, c.last4, t.done_by, t.deadline, t.created_at, t.done_at`,
+		" CROSS JOIN cards c ON c.id = t.card_id", -1)
+	if err != nil {
+		return err
+	}
+	rs, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("auto tasks export: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r AutoTaskRow
+		var doneBy *int64
+		if err := rs.Scan(&r.ID, &r.CardID, &r.Stage, &r.AssigneeID, &r.Rolls, &r.WarmerID, &r.ManagerID, &r.AccountantID, &r.Kind, &r.Status, &r.Fields, &r.Last4,
+			&doneBy, &r.Deadline, &r.CreatedAt, &r.DoneAt); err != nil {
+			return err
 		}
-		args = append(args, q.periodArgs...)
+		r.AssigneeName = n.users[r.AssigneeID]
+		if doneBy != nil {
+			r.DoneByName = n.users[*doneBy]
+		}
+		if err := each(r); err != nil {
+			return err
+		}
 	}
-	if period && filters && q.own != "" {
-		conds, args = append(conds, strings.ReplaceAll(q.own, "card_id", "t.card_id")), append(args, q.ownArgs...)
-	}
-	if before > 0 {
-		conds, args = append(conds, "t.id < ?"), append(args, before)
-	}
-	return strings.Join(conds, " AND "), args
+	return rs.Err()
 }
 
-// autoTaskQuery builds the id query; for "own cards" it first counts (up to the
-// threshold) the user's cards to pick the way.
-func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter) (autoTaskSQL, error) {
-	q := autoTaskSQL{from: "auto_tasks t", before: f.BeforeID}
-	add := func(c string, a ...any) { q.conds = append(q.conds, c); q.args = append(q.args, a...) }
+// ids runs an id query.
+func (s *Store) ids(ctx context.Context, q string, args []any) ([]any, error) {
+	rs, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("auto tasks: %w", err)
+	}
+	defer rs.Close()
+	var ids []any
+	for rs.Next() {
+		var id int64
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rs.Err()
+}
+
+// autoTaskIndex picks the index a filter's page is read from (see AutoTasks).
+func autoTaskIndex(f AutoTaskFilter) string {
+	small := smallStatus(f.Status)
+	switch {
+	case f.CardID > 0:
+		return "auto_tasks_card"
+	case small && f.AssigneeID > 0:
+		return "auto_tasks_status_assignee_dl"
+	case small || f.Status == "done" && f.Stage > 0 && f.AssigneeID == 0:
+		if f.Stage > 0 {
+			return "auto_tasks_status_stage_dl"
+		}
+		return "auto_tasks_status_dl"
+	case f.AssigneeID > 0 && f.Stage > 0:
+		return "auto_tasks_assignee_stage_dl"
+	case f.AssigneeID > 0:
+		return "auto_tasks_assignee_dl"
+	case f.Stage > 0:
+		return "auto_tasks_stage_dl"
+	case f.Status == "done":
+		return "auto_tasks_status_dl"
+	}
+	return "auto_tasks_deadline"
+}
+
+// autoTaskQuery builds the id query of a page of n rows; for "own cards" it first
+// counts (up to the threshold) the user's cards to pick the way.
+func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter, n int) (string, []any, error) {
+	return s.autoTaskSelect(ctx, f, "t.id", "", n)
+}
+
+// autoTaskSelect is autoTaskQuery selecting cols, with join after the tasks
+// table (the export reads its rows through the very same conditions and index).
+func (s *Store) autoTaskSelect(ctx context.Context, f AutoTaskFilter, cols, join string, n int) (string, []any, error) {
+	index := autoTaskIndex(f)
+	var conds []string
+	var args []any
+	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
 	if f.CardID > 0 {
 		add("t.card_id = ?", f.CardID)
 	}
@@ -144,134 +209,54 @@ func (s *Store) autoTaskQuery(ctx context.Context, f AutoTaskFilter) (autoTaskSQ
 	case "open":
 		add("t.status IN ('new', 'in_progress')")
 	case "overdue":
-		add("t.status IN ('new', 'in_progress') AND t.deadline < ?", f.Now)
+		add("t.status IN ('new', 'in_progress') AND t.deadline < ?", f.Now.UTC())
 	}
 	if f.From != nil {
-		q.period, q.periodArgs = append(q.period, "deadline >= ?"), append(q.periodArgs, *f.From)
+		add("t.deadline >= ?", f.From.UTC())
 	}
 	if f.To != nil {
-		q.period, q.periodArgs = append(q.period, "deadline < ?"), append(q.periodArgs, *f.To)
+		add("t.deadline < ?", f.To.UTC())
+	}
+	if f.BeforeID > 0 {
+		// The page after a task: below its deadline, or at it below its id.
+		var dl string
+		err := s.reader.QueryRowContext(ctx, "SELECT CAST(deadline AS TEXT) FROM auto_tasks WHERE id = ?", f.BeforeID).Scan(&dl)
+		if err != nil {
+			return "", nil, fmt.Errorf("auto tasks: page after %d: %w", f.BeforeID, err)
+		}
+		add("(t.deadline, t.id) < (?, ?)", dl, f.BeforeID)
 	}
 	if u := f.OnlyUser; u > 0 {
-		var n int
+		var cnt int
 		if err := s.reader.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE warmer_id = ? LIMIT ?))
 			+ (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE manager_id = ? LIMIT ?))
 			+ (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE accountant_id = ? LIMIT ?))`,
-			u, autoTaskUserScan+1, u, autoTaskUserScan+1, u, autoTaskUserScan+1).Scan(&n); err != nil {
-			return q, fmt.Errorf("auto tasks: own cards: %w", err)
+			u, autoTaskUserScan+1, u, autoTaskUserScan+1, u, autoTaskUserScan+1).Scan(&cnt); err != nil {
+			return "", nil, fmt.Errorf("auto tasks: own cards: %w", err)
 		}
-		if n > autoTaskUserScan {
+		if cnt > autoTaskUserScan || f.CardID > 0 {
 			// A scalar subquery, not EXISTS: SQLite turns EXISTS into a join with a Bloom
 			// filter built over every card of the user first.
-			q.own, q.ownArgs = "(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o WHERE o.id = card_id)", []any{u, u, u}
+			add("(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o WHERE o.id = t.card_id)", u, u, u)
 		} else {
-			q.from = "auto_tasks t INDEXED BY auto_tasks_card"
+			index = "auto_tasks_card"
 			add(`t.card_id IN (SELECT id FROM cards WHERE warmer_id = ? UNION ALL SELECT id FROM cards WHERE manager_id = ?
 				UNION ALL SELECT id FROM cards WHERE accountant_id = ?)`, u, u, u)
 		}
 	}
-	return q, nil
+	w := "1=1"
+	if len(conds) > 0 {
+		w = strings.Join(conds, " AND ")
+	}
+	return "SELECT " + cols + " FROM auto_tasks t INDEXED BY " + index + join + " WHERE " + w +
+		" ORDER BY t.deadline DESC, t.id DESC LIMIT ?", append(args, n), nil
 }
 
-// autoTaskIDs reads up to n ids, newest first.
-func (s *Store) autoTaskIDs(ctx context.Context, q autoTaskSQL, n int) ([]any, error) {
-	if len(q.period) > 0 {
-		ids, ok, err := s.autoTaskProbe(ctx, q, q.before, n)
-		if err != nil || ok {
-			return ids, err
-		}
-		// Not among the newest rows: the period's newest task (whatever the other
-		// filters) bounds the page from above, and the rows just below it are
-		// mostly in the period. Finding it ranges over the deadline index once,
-		// which costs less than sorting the range.
-		w, args := q.where(true, q.before, false)
-		var top *int64
-		if err := s.reader.QueryRowContext(ctx, "SELECT MAX(t.id) FROM auto_tasks t INDEXED BY auto_tasks_deadline WHERE "+w, args...).Scan(&top); err != nil {
-			return nil, fmt.Errorf("auto tasks: %w", err)
-		}
-		if top == nil {
-			return nil, nil
-		}
-		if ids, ok, err = s.autoTaskProbe(ctx, q, *top+1, n); err != nil || ok {
-			return ids, err
-		}
-	}
-	var ids []any
-	w, args := q.where(true, q.before, true)
-	rs, err := s.reader.QueryContext(ctx, "SELECT t.id FROM "+q.from+" WHERE "+w+" ORDER BY t.id DESC LIMIT ?", append(args, n)...)
-	if err != nil {
-		return nil, fmt.Errorf("auto tasks: %w", err)
-	}
-	defer rs.Close()
-	for rs.Next() {
-		var id int64
-		if err := rs.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rs.Err()
-}
-
-// autoTaskProbe walks the rows of the indexed filters below id before (0: from
-// the newest), at most autoTaskProbe of them, checking the period and "own cards".
-// ok is true when that settles the page: it is full, or no row was left unseen.
-func (s *Store) autoTaskProbe(ctx context.Context, q autoTaskSQL, before int64, n int) (ids []any, ok bool, err error) {
-	w, args := q.where(false, before, true)
-	check, cargs := strings.Join(q.period, " AND "), slices.Clip(q.periodArgs)
-	if q.own != "" { // CASE: the card is looked up only for rows in the period
-		check, cargs = "CASE WHEN "+check+" THEN "+q.own+" ELSE 0 END", append(cargs, q.ownArgs...)
-	}
-	rs, err := s.reader.QueryContext(ctx, "SELECT id, "+check+" FROM (SELECT t.id, t.deadline, t.card_id FROM "+q.from+
-		" WHERE "+w+" ORDER BY t.id DESC LIMIT ?)", append(append(cargs, args...), autoTaskProbe)...)
-	if err != nil {
-		return nil, false, fmt.Errorf("auto tasks: %w", err)
-	}
-	defer rs.Close()
-	seen := 0
-	for len(ids) < n && rs.Next() {
-		var id int64
-		var in bool
-		if err := rs.Scan(&id, &in); err != nil {
-			return nil, false, err
-		}
-		seen++
-		if in {
-			ids = append(ids, id)
-		}
-	}
-	if err := rs.Err(); err != nil {
-		return nil, false, err
-	}
-	return ids, len(ids) == n || seen < autoTaskProbe, nil
-}
-
-// AutoTasksPlan explains the «Автозадачи» id query for a filter (for tests and
-// benchmarks); with a period, the probe's plan comes first.
+// AutoTasksPlan explains the «Автозадачи» id query for a filter (for tests and benchmarks).
 func (s *Store) AutoTasksPlan(ctx context.Context, f AutoTaskFilter) (string, error) {
-	q, err := s.autoTaskQuery(ctx, f)
+	q, args, err := s.autoTaskQuery(ctx, f, 51)
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	explain := func(sql string, args ...any) error {
-		p, err := s.Explain(ctx, sql, args...)
-		b.WriteString(p)
-		return err
-	}
-	if len(q.period) > 0 {
-		w, args := q.where(false, q.before, true)
-		if err := explain("SELECT t.id, t.deadline FROM "+q.from+" WHERE "+w+" ORDER BY t.id DESC LIMIT 1", args...); err != nil {
-			return "", err
-		}
-		w, args = q.where(true, q.before, false)
-		b.WriteString("then\n")
-		if err := explain("SELECT MAX(t.id) FROM auto_tasks t INDEXED BY auto_tasks_deadline WHERE "+w, args...); err != nil {
-			return "", err
-		}
-		b.WriteString("then\n")
-	}
-	w, args := q.where(true, q.before, true)
-	err = explain("SELECT t.id FROM "+q.from+" WHERE "+w+" ORDER BY t.id DESC LIMIT 51", args...)
-	return b.String(), err
+	return s.Explain(ctx, q, args...)
 }

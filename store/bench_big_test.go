@@ -89,6 +89,11 @@ func BenchmarkBig(b *testing.B) {
 		{"deep_page", ArchiveFilter{Offset: int(archived / 2)}},
 		{"last_page", ArchiveFilter{Offset: int(archived) - 25}},
 		{"bank_deep_page", ArchiveFilter{BankID: bigBank, Offset: 10_000}},
+		{"contact_ova+bank", ArchiveFilter{Contact: "ова", BankID: bigBank}},
+		{"contact_ova+bank_deep", ArchiveFilter{Contact: "ова", BankID: bigBank, Offset: 5000}},
+		{"seven_broad", ArchiveFilter{Number: "123", Contact: "ова", BankID: bigBank, SupplierID: bigSup, WarmerID: c.warmer, ManagerID: c.manager, AccountID: c.accountant}},
+		{"only_user+contact_ova", ArchiveFilter{OnlyUser: c.manager, Contact: "ова"}},
+		{"number_3", ArchiveFilter{Number: "123"}},
 	}
 	for _, a := range archive {
 		p, err := s.Archive(ctx, a.f)
@@ -146,6 +151,13 @@ func BenchmarkBig(b *testing.B) {
 		{"status_new_last_page", AutoTaskFilter{Status: "new", BeforeID: firstNew}},
 		{"next_page_mid", AutoTaskFilter{BeforeID: midTask}},
 		{"stage_next_page_mid", AutoTaskFilter{Stage: 6, BeforeID: midTask}},
+		{"stage3+manager", AutoTaskFilter{Stage: 3, AssigneeID: c.manager}},
+		{"stage8+overdue", AutoTaskFilter{Stage: 8, Status: "overdue"}},
+		{"stage9+cancelled", AutoTaskFilter{Stage: 9, Status: "cancelled"}},
+		{"to_5y_ago", AutoTaskFilter{To: &yearsAgo}},
+		{"period_5y_wide", AutoTaskFilter{From: &yearsAgo, To: &now}},
+		{"assignee+cancelled", AutoTaskFilter{AssigneeID: c.warmer, Status: "cancelled"}},
+		{"owner+period_5y", AutoTaskFilter{AssigneeID: owner, From: &yearsAgo, To: &yearAfter}},
 	}
 	for _, t := range tasks {
 		t.f.Now = now
@@ -271,6 +283,11 @@ func TestGenerate(t *testing.T) {
 		`SELECT COUNT(*) FROM transactions a JOIN transactions b ON b.id = a.id + 1 WHERE b.created_at < a.created_at`: 0,
 		`SELECT COUNT(*) FROM auto_tasks WHERE fields NOT LIKE '{%}' OR json_valid(fields) = 0`:                        0,
 		`SELECT COUNT(*) FROM cards WHERE created_at > ?`:                                                              0,
+		// the report: every archived card has its bank answer, and the rollups add up to the rows
+		`SELECT COUNT(*) FROM card_confirmations f JOIN cards c ON c.id = f.card_id WHERE c.lifecycle = 'archived'`:                                        300,
+		`SELECT (SELECT SUM(amount) FROM rollup_money WHERE dim = 3 AND length(period) = 7) = (SELECT SUM(amount) FROM transactions)`:                      1,
+		`SELECT (SELECT SUM(confirmed) FROM rollup_money WHERE dim = 1 AND length(period) = 10) = (SELECT SUM(amount) FROM card_confirmations)`:            1,
+		`SELECT (SELECT SUM(entered) FROM rollup_stage WHERE user_id = 0 AND length(period) = 4) = (SELECT COUNT(*) FROM auto_tasks WHERE kind = 'stage')`: 1,
 	} {
 		if strings.Contains(q, "?") {
 			var n int
@@ -409,9 +426,16 @@ func TestGenerate(t *testing.T) {
 		}
 		return r.status == f.Status
 	}
-	defer func(scan, probe int) { autoTaskUserScan, autoTaskProbe = scan, probe }(autoTaskUserScan, autoTaskProbe)
-	for _, knobs := range [][2]int{{2000, 4000}, {5, 40}, {5, 1}, {100000, 3}} {
-		autoTaskUserScan, autoTaskProbe = knobs[0], knobs[1]
+	// The history is ordered by deadline, latest first, then id.
+	slices.SortStableFunc(all, func(a, b genTaskRow) int {
+		if c := b.deadline.Compare(a.deadline); c != 0 {
+			return c
+		}
+		return int(b.id - a.id)
+	})
+	defer func(scan int) { autoTaskUserScan = scan }(autoTaskUserScan)
+	for _, knobs := range []int{2000, 5, 100000} {
+		autoTaskUserScan = knobs
 		for name, f := range filters {
 			f.Now, f.Limit = now, 50
 			var want []int64
@@ -470,6 +494,17 @@ func TestGenerateArchive(t *testing.T) {
 	rows.Close()
 	c := cards[len(cards)/2]
 	first := strings.Fields(c.contact)[1]
+	defer func(n int) { archiveTextSet = n }(archiveTextSet)
+	for _, set := range []int{2000, 1} { // text listed first, or checked card by card
+		archiveTextSet = set
+		archiveFilterWalk(t, s, cards, c, first)
+	}
+	archiveTextSet = 2000
+	archiveEdits(t, s, c)
+}
+
+func archiveFilterWalk(t *testing.T, s *Store, cards []seedCard, c seedCard, first string) {
+	ctx := context.Background()
 	for name, f := range map[string]ArchiveFilter{
 		"none":               {},
 		"bank":               {BankID: c.bank},
@@ -542,6 +577,10 @@ func TestGenerateArchive(t *testing.T) {
 		}
 	}
 
+}
+
+func archiveEdits(t *testing.T, s *Store, c seedCard) {
+	ctx := context.Background()
 	// The search index follows an archived card's edit and its leaving the archive.
 	found := func(f ArchiveFilter) []int64 {
 		pg, err := s.Archive(ctx, f)

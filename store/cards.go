@@ -158,6 +158,12 @@ func (s *Store) UpdateCard(ctx context.Context, a Actor, id, version int64, in C
 		if err := tx.checkPeople(ctx, in, &old); err != nil {
 			return err
 		}
+		moved := old.BankID != in.BankID || old.SupplierID != in.SupplierID || old.ManagerID != in.ManagerID
+		if moved { // the card's money leaves its old bank, supplier and manager in the report
+			if err := tx.rollCard(ctx, old, -1); err != nil {
+				return err
+			}
+		}
 		n, err := tx.CardUpdate(ctx, db.CardUpdateParams{Number: in.Number, Last4: last4(in.Number), BankID: in.BankID,
 			SupplierID: in.SupplierID, ContactName: in.ContactName, ContactPhone: in.ContactPhone, WarmerID: in.WarmerID,
 			ManagerID: in.ManagerID, AccountantID: in.AccountantID, CommissionRate: in.Rate, WarmingDays: in.WarmingDays,
@@ -173,6 +179,12 @@ func (s *Store) UpdateCard(ctx context.Context, a Actor, id, version int64, in C
 		}
 		nc := old
 		nc.WarmerID, nc.ManagerID, nc.AccountantID = in.WarmerID, in.ManagerID, in.AccountantID
+		nc.BankID, nc.SupplierID = in.BankID, in.SupplierID
+		if moved {
+			if err := tx.rollCard(ctx, nc, 1); err != nil {
+				return err
+			}
+		}
 		if err := tx.followPeople(ctx, nc); err != nil {
 			return err
 		}
@@ -193,6 +205,9 @@ func (tx *Tx) followPeople(ctx context.Context, c db.Card) error {
 		}
 		if want := SlotUser(c, d.Slot); want != t.AssigneeID {
 			if err := tx.AutoTaskSetAssignee(ctx, db.AutoTaskSetAssigneeParams{AssigneeID: want, ID: t.ID}); err != nil {
+				return err
+			}
+			if err := tx.reassignEntered(ctx, t, want); err != nil {
 				return err
 			}
 		}
@@ -240,10 +255,13 @@ func (tx *Tx) enter(ctx context.Context, c db.Card, st pipeline.Stage) (db.Card,
 		return c, ErrConflict
 	}
 	d, _ := pipeline.Get(st)
-	_, err = tx.AutoTaskCreate(ctx, db.AutoTaskCreateParams{CardID: c.ID, Stage: stage, Kind: "stage",
+	tid, err := tx.AutoTaskCreate(ctx, db.AutoTaskCreateParams{CardID: c.ID, Stage: stage, Kind: "stage",
 		AssigneeID: SlotUser(c, d.Slot), Deadline: office.Deadline(st, tx.Now, int(c.WarmingDays)), Now: tx.Now})
 	if err != nil {
 		return c, fmt.Errorf("open task of stage %d for card %d: %w", st, c.ID, err)
+	}
+	if err := tx.rollTaskEntered(ctx, tid); err != nil {
+		return c, err
 	}
 	c.Lifecycle, c.Stage, c.Version = "in_work", &stage, c.Version+1
 	return c, nil

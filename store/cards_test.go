@@ -508,20 +508,20 @@ func TestTransactions(t *testing.T) {
 	}
 
 	// Delete: by the card's people; someone else or a row of another card is refused.
-	if err := f.st.DeleteTransaction(f.ctx, Actor{ID: f.warmer.ID}, id, ids[0]); !errors.Is(err, ErrForbidden) {
+	if err := f.st.DeleteTransaction(f.ctx, Actor{ID: f.warmer.ID}, id, ids[0], ""); !errors.Is(err, ErrForbidden) {
 		t.Errorf("delete by the warmer: %v", err)
 	}
-	if err := f.st.DeleteTransaction(f.ctx, mgr, id, 999999); !errors.Is(err, ErrNotFound) {
+	if err := f.st.DeleteTransaction(f.ctx, mgr, id, 999999, ""); !errors.Is(err, ErrStale) {
 		t.Errorf("delete unknown row: %v", err)
 	}
 	other := f.startedCard()
 	f.walkTo(other, pipeline.Processing)
 	otherTx := f.addTx(other, mgr, "500", "1")
-	if err := f.st.DeleteTransaction(f.ctx, mgr, id, otherTx); !errors.Is(err, ErrNotFound) {
+	if err := f.st.DeleteTransaction(f.ctx, mgr, id, otherTx, ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("delete a row of another card through this card: %v", err)
 	}
 	for i, a := range []Actor{mgr, buh} {
-		if err := f.st.DeleteTransaction(f.ctx, a, id, ids[i]); err != nil {
+		if err := f.st.DeleteTransaction(f.ctx, a, id, ids[i], ""); err != nil {
 			t.Fatalf("delete: %v", err)
 		}
 		if _, err := f.st.Q.TransactionGet(f.ctx, ids[i]); !IsNoRows(err) {
@@ -534,7 +534,7 @@ func TestTransactions(t *testing.T) {
 	if n := count(t, f.st, "audit_log WHERE entity = 'transaction' AND action = 'delete'"); n != 2 {
 		t.Errorf("%d delete audit rows", n)
 	}
-	if err := f.st.DeleteTransaction(f.ctx, mgr, id, ids[0]); !errors.Is(err, ErrNotFound) {
+	if err := f.st.DeleteTransaction(f.ctx, mgr, id, ids[0], ""); !errors.Is(err, ErrStale) {
 		t.Errorf("second delete: %v", err)
 	}
 
@@ -544,10 +544,10 @@ func TestTransactions(t *testing.T) {
 	if _, err := f.st.AddTransaction(f.ctx, mgr, id, row()); !errors.Is(err, ErrTxClosed) {
 		t.Errorf("stage 7 add: %v, want ErrTxClosed", err)
 	}
-	if err := f.st.DeleteTransaction(f.ctx, mgr, id, ids[2]); !errors.Is(err, ErrTxClosed) {
+	if err := f.st.DeleteTransaction(f.ctx, mgr, id, ids[2], ""); !errors.Is(err, ErrTxClosed) {
 		t.Errorf("stage 7 delete: %v, want ErrTxClosed", err)
 	}
-	if err := f.st.DeleteTransaction(f.ctx, f.privileged(), id, ids[2]); !errors.Is(err, ErrTxClosed) {
+	if err := f.st.DeleteTransaction(f.ctx, f.privileged(), id, ids[2], ""); !errors.Is(err, ErrTxClosed) {
 		t.Errorf("stage 7 delete by admin: %v, want ErrTxClosed", err)
 	}
 	f.unchanged("a transaction change after stage 6", before)

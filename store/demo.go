@@ -81,5 +81,8 @@ func (s *Store) Demo(ctx context.Context, hash func(string) (string, error)) ([]
 	if err := s.DemoCards(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.DemoTasks(ctx); err != nil {
+		return nil, err
+	}
 	return people, nil
 }

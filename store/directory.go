@@ -32,6 +32,7 @@ func isUnique(err error) bool {
 // UserInput is an employee as the owner types it.
 type UserInput struct {
 	Login, Name, Role, Phone string
+	Seen                     string // SeenUser of the row the edit form showed ("": not checked)
 }
 
 // auditUser is what the change log keeps of a user: never the password hash.
@@ -88,6 +89,9 @@ func (s *Store) UpdateUser(ctx context.Context, actor, id int64, in UserInput) e
 		old, err := tx.UserGet(ctx, id)
 		if err != nil {
 			return notFound(err)
+		}
+		if err := checkSeen(in.Seen, SeenUser(old)); err != nil {
+			return err
 		}
 		if old.Role == "owner" && in.Role != "owner" && old.Active == 1 {
 			if err := tx.keepOneOwner(ctx); err != nil {
@@ -215,7 +219,10 @@ func (tx *Tx) nameTaken(table string, id int64, name string) (bool, error) {
 }
 
 // BankInput is a bank as typed.
-type BankInput struct{ Name, Notes string }
+type BankInput struct {
+	Name, Notes string
+	Seen        string // SeenBank of the row the edit form showed ("": not checked)
+}
 
 // SaveBank creates (id == 0) or edits a bank.
 func (s *Store) SaveBank(ctx context.Context, actor, id int64, in BankInput) (int64, error) {
@@ -240,6 +247,9 @@ func (s *Store) SaveBank(ctx context.Context, actor, id int64, in BankInput) (in
 		if err != nil {
 			return notFound(err)
 		}
+		if err := checkSeen(in.Seen, SeenBank(old)); err != nil {
+			return err
+		}
 		err = tx.BankUpdate(ctx, db.BankUpdateParams{Name: in.Name, Notes: in.Notes, Now: tx.Now, ID: id})
 		if isUnique(err) {
 			return &FieldError{"name", "Банк с таким названием уже есть"}
@@ -247,7 +257,7 @@ func (s *Store) SaveBank(ctx context.Context, actor, id int64, in BankInput) (in
 		if err != nil {
 			return err
 		}
-		return tx.Audit(actor, "bank", id, "update", BankInput{old.Name, old.Notes}.audit(), in.audit())
+		return tx.Audit(actor, "bank", id, "update", BankInput{Name: old.Name, Notes: old.Notes}.audit(), in.audit())
 	})
 	return id, err
 }
@@ -270,6 +280,7 @@ func (s *Store) SetBankActive(ctx context.Context, actor, id int64, active bool)
 type ContractorInput struct {
 	Name, ContactName, Phone, Notes string
 	Rate                            *money.Rate
+	Seen                            string // SeenContractor of the row the edit form showed ("": not checked)
 }
 
 // SaveContractor creates (id == 0) or edits a supplier.
@@ -296,6 +307,9 @@ func (s *Store) SaveContractor(ctx context.Context, actor, id int64, in Contract
 		if err != nil {
 			return notFound(err)
 		}
+		if err := checkSeen(in.Seen, SeenContractor(old)); err != nil {
+			return err
+		}
 		err = tx.ContractorUpdate(ctx, db.ContractorUpdateParams{Name: in.Name, ContactName: in.ContactName,
 			Phone: in.Phone, CommissionRate: in.Rate, Notes: in.Notes, Now: tx.Now, ID: id})
 		if isUnique(err) {
@@ -305,7 +319,7 @@ func (s *Store) SaveContractor(ctx context.Context, actor, id int64, in Contract
 			return err
 		}
 		return tx.Audit(actor, "contractor", id, "update",
-			ContractorInput{old.Name, old.ContactName, old.Phone, old.Notes, old.CommissionRate}.audit(), in.audit())
+			ContractorInput{Name: old.Name, ContactName: old.ContactName, Phone: old.Phone, Notes: old.Notes, Rate: old.CommissionRate}.audit(), in.audit())
 	})
 	return id, err
 }

@@ -118,6 +118,10 @@ func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(s
 	if err := g.cards(ctx); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	progress("report rollups…")
+	if err := s.ReportAfterLoad(ctx); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
 	progress(fmt.Sprintf("done in %s: %d rows (%d cards, %d auto tasks, %d transactions)",
 		time.Since(g.started).Round(time.Second), g.rows, g.nCards, g.nTasks, g.nMoney))
 	return nil

@@ -22,7 +22,7 @@ func TestTransactionIDsNeverReused(t *testing.T) {
 	f.walkTo(id, pipeline.Processing)
 	mgr := Actor{ID: f.manager.ID}
 	x := f.addTx(id, mgr, "100", "1")
-	if err := f.st.DeleteTransaction(f.ctx, mgr, id, x); err != nil {
+	if err := f.st.DeleteTransaction(f.ctx, mgr, id, x, ""); err != nil {
 		t.Fatal(err)
 	}
 	y := f.addTx(id, mgr, "200", "1")

@@ -82,14 +82,22 @@ func (tx *Tx) closeStage(ctx context.Context, c db.Card, task db.AutoTask, a Act
 	if err != nil || n == 0 {
 		return 0, fmt.Errorf("close task %d: %w", task.ID, errors.Join(err, ErrConflict))
 	}
+	if err := tx.rollTaskLeft(ctx, task.ID); err != nil {
+		return 0, err
+	}
 	if failAfterWrite != nil {
 		if err := failAfterWrite("task closed"); err != nil {
 			return 0, err
 		}
 	}
 	// Leftover open tasks of the card (the scheduler's warming tasks) end with the stage.
-	if err := tx.AutoTaskCancelOpen(ctx, db.AutoTaskCancelOpenParams{Now: &tx.Now, DoneBy: &a.ID, CardID: c.ID}); err != nil {
+	if err := tx.cancelOpen(ctx, c.ID, a.ID); err != nil {
 		return 0, err
+	}
+	if st == pipeline.BankWait && vals["answered"] == "yes" {
+		if err := tx.confirm(ctx, c, task.ID, vals["answered_on"], atoi64(vals["confirmed_amount"])); err != nil {
+			return 0, err
+		}
 	}
 	if st == pipeline.WarmupTopup {
 		c.WarmingDays, c.WarmingEveryDays = atoi64(vals["warming_days"]), atoi64(vals["warming_every_days"])
@@ -211,8 +219,13 @@ func (s *Store) CorrectStage(ctx context.Context, a Actor, id, version int64, ki
 		if len(errs) > 0 {
 			return &ValidationError{errs}
 		}
-		if err := tx.AutoTaskCancelOpen(ctx, db.AutoTaskCancelOpenParams{Now: &tx.Now, DoneBy: &a.ID, CardID: c.ID}); err != nil {
+		if err := tx.cancelOpen(ctx, c.ID, a.ID); err != nil {
 			return err
+		}
+		if target <= pipeline.BankWait { // back to the bank's answer or earlier: the answer no longer stands
+			if err := tx.unconfirm(ctx, c); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.enter(ctx, c, target); err != nil {
 			return err

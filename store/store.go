@@ -97,7 +97,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		lock.Close()
 		return nil, fmt.Errorf("optimize %s: %w", path, err)
 	}
-	return &Store{path: path, writer: w, reader: r, lock: lock, Q: db.New(r), Now: time.Now}, nil
+	s := &Store{path: path, writer: w, reader: r, lock: lock, Q: db.New(r), Now: time.Now}
+	// A database from before the report's rollups (or a bulk load that skipped them) gets them now.
+	if missing, err := s.rollupsMissing(ctx); err != nil || missing {
+		if err == nil {
+			err = s.RebuildRollups(ctx)
+		}
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("report rollups of %s: %w", path, err)
+		}
+	}
+	return s, nil
 }
 
 // Close checkpoints the WAL into the main file and releases the lock.

@@ -263,17 +263,17 @@ func TestReadersSeeCommittedOnly(t *testing.T) {
 	}
 }
 
-func auditRows(t *testing.T, s *Store, entity string, id int64) []db.AuditListRow {
+func auditRows(t *testing.T, s *Store, entity string, id int64) []AuditRow {
 	t.Helper()
-	rows, err := s.Q.AuditList(context.Background(), db.AuditListParams{Entity: &entity, Lim: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []db.AuditListRow
-	for _, r := range rows {
+	var out []AuditRow
+	err := s.AuditEach(context.Background(), AuditFilter{Entity: &entity}, 100, 0, func(r AuditRow) error {
 		if r.EntityID == id {
 			out = append(out, r)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -46,33 +46,52 @@ func (tx *Tx) txCard(ctx context.Context, id int64, a Actor) (db.Card, error) {
 func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pipeline.TxInput) (int64, error) {
 	var id int64
 	err := s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.txCard(ctx, cardID, a); err != nil {
+		c, err := tx.txCard(ctx, cardID, a)
+		if err != nil {
 			return err
 		}
 		t := money.LineTotals(money.Line{Amount: in.Amount, Rate: in.Rate})
-		var err error
 		id, err = tx.TransactionAdd(ctx, db.TransactionAddParams{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount,
 			CommissionRate: in.Rate, Commission: t.Commission, Net: t.Net, Comment: in.Comment, CreatedBy: &a.ID, Now: tx.Now})
 		if err != nil {
 			return fmt.Errorf("add transaction to card %d: %w", cardID, err)
 		}
-		return tx.Audit(a.ID, "transaction", id, "create", nil, txAudit(db.Transaction{CardID: cardID, OccurredOn: in.OccurredOn,
-			Amount: in.Amount, CommissionRate: in.Rate, Commission: t.Commission, Net: t.Net, Comment: in.Comment}))
+		row := db.Transaction{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount, CommissionRate: in.Rate,
+			Commission: t.Commission, Net: t.Net, Comment: in.Comment}
+		if err := tx.rollTransaction(ctx, c, row, 1); err != nil {
+			return err
+		}
+		return tx.Audit(a.ID, "transaction", id, "create", nil, txAudit(row))
 	})
 	return id, err
 }
 
-// DeleteTransaction removes one transaction row (stage 6 only).
-func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int64) error {
+// DeleteTransaction removes one transaction row (stage 6 only). seen is SeenTx of
+// the row the page showed ("": not checked); a row that is gone or different
+// now is ErrStale and nothing is deleted.
+func (s *Store) DeleteTransaction(ctx context.Context, a Actor, cardID, txID int64, seen string) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.txCard(ctx, cardID, a); err != nil {
+		c, err := tx.txCard(ctx, cardID, a)
+		if err != nil {
 			return err
 		}
 		old, err := tx.TransactionGet(ctx, txID)
-		if err != nil || old.CardID != cardID {
+		if isNoRows(err) {
+			return ErrStale // deleted meanwhile (ids are never reused: migration 000002)
+		}
+		if err != nil {
+			return err
+		}
+		if old.CardID != cardID {
 			return ErrNotFound
 		}
+		if err := checkSeen(seen, SeenTx(old)); err != nil {
+			return err
+		}
 		if _, err := tx.TransactionDelete(ctx, db.TransactionDeleteParams{ID: txID, CardID: cardID}); err != nil {
+			return err
+		}
+		if err := tx.rollTransaction(ctx, c, old, -1); err != nil {
 			return err
 		}
 		return tx.Audit(a.ID, "transaction", txID, "delete", txAudit(old), nil)

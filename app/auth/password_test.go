@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 )
 
 func TestMain(m *testing.M) {
@@ -79,7 +81,7 @@ func TestDefaultParams(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=2,p=2$") {
+		if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=3,p=1$") {
 			t.Fatalf("unexpected default encoding %q", h)
 		}
 		if !CheckPassword(h, "пароль по умолчанию") || CheckPassword(h, "другой") {
@@ -87,6 +89,14 @@ func TestDefaultParams(t *testing.T) {
 		}
 		if NeedsRehash(h) {
 			t.Fatal("fresh hash reported as needing rehash")
+		}
+		// A hash of the previous defaults (64 MiB, 2 passes, 2 lanes) still
+		// verifies and asks to be rehashed.
+		old := &argon2Params{Memory: 64 * 1024, Time: 2, Threads: 2, SaltLen: 16, KeyLen: 32}
+		salt := []byte("0123456789abcdef")
+		oh := encodeHash(old, salt, argon2.IDKey([]byte("старый"), salt, old.Time, old.Memory, old.Threads, old.KeyLen))
+		if !CheckPassword(oh, "старый") || !NeedsRehash(oh) {
+			t.Fatal("a 64 MiB hash must verify and need a rehash")
 		}
 	})
 }

@@ -52,6 +52,15 @@ var expectedAccess = map[string]access{
 	"GET /tracker": signedIn,
 	"GET /cards":   signedIn,
 	"GET /tasks":   signedIn,
+	// Standard tasks: anyone writes one; each task is checked for its author,
+	// assignee and the owner inside the handler (TestStdTaskAccess).
+	"GET /tasks/new":           signedIn,
+	"POST /tasks/new":          signedIn,
+	"GET /tasks/:id":           signedIn,
+	"GET /tasks/:id/edit":      signedIn,
+	"POST /tasks/:id/edit":     signedIn,
+	"POST /tasks/:id/status":   signedIn,
+	"POST /tasks/:id/comments": signedIn,
 
 	// Карты: everyone lists and views (the cards where responsible); creating,
 	// editing, assigning people, starting, correcting and archiving is owner and admin.
@@ -74,8 +83,14 @@ var expectedAccess = map[string]access{
 	"POST /cards/:id/transactions":            {roles: []auth.Role{owner, admin, accountant, manager}},
 	"POST /cards/:id/transactions/:tx/delete": {roles: []auth.Role{owner, admin, accountant, manager}},
 
+	// Экспорт: as the list it exports (rows filtered by person inside).
+	"GET /export/cards": signedIn,
+	"GET /export/tasks": signedIn,
+	"GET /export/audit": ownerOnly,
+
 	// Отчёт: owner only.
-	"GET /report": ownerOnly,
+	"GET /report":      ownerOnly,
+	"GET /report/rows": ownerOnly,
 
 	// Справочники: Сотрудники and Подрядчики are the owner's, Банки owner and admin.
 	"GET /directory/employees":               ownerOnly,

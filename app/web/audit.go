@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"kartoteka/store"
 	"kartoteka/store/db"
 )
 
@@ -14,12 +15,14 @@ const auditPage = 50
 // auditEntities are the entity names the log knows, with their names on screen.
 var auditEntities = []Option{
 	{"user", "Сотрудник"}, {"bank", "Банк"}, {"contractor", "Подрядчик"}, {"settings", "Настройки"},
-	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"},
+	{"card", "Карта"}, {"transaction", "Транзакция"}, {"task", "Задача"}, {"stdtask", "Задача сотруднику"},
 }
 
-func (s *Server) audit(c *fiber.Ctx) error {
+// auditFilter reads the change log's filters from the query into the form (to
+// show them back) and the store filter; the page and its export share it.
+func (s *Server) auditFilter(c *fiber.Ctx) (*Form, store.AuditFilter) {
 	f := NewForm(map[string]string{"user": c.Query("user"), "entity": c.Query("entity"), "from": c.Query("from"), "to": c.Query("to")})
-	var p db.AuditListParams
+	var p store.AuditFilter
 	if id, err := strconv.ParseInt(f.Get("user"), 10, 64); err == nil {
 		p.UserID = &id
 	}
@@ -38,16 +41,16 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	} else if f.Get("to") != "" {
 		f.Fail("to", "Укажите дату")
 	}
+	return f, p
+}
+
+func (s *Server) audit(c *fiber.Ctx) error {
+	f, p := s.auditFilter(c)
 	page, _ := strconv.Atoi(c.Query("page"))
 	if page < 1 {
 		page = 1
 	}
-	p.Lim, p.Off = auditPage, int64((page-1)*auditPage)
-	total, err := s.st.Q.AuditCount(c.Context(), db.AuditCountParams{UserID: p.UserID, Entity: p.Entity, From: p.From, To: p.To})
-	if err != nil {
-		return err
-	}
-	rows, err := s.st.Q.AuditList(c.Context(), p)
+	total, err := s.st.AuditCount(c.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -59,10 +62,18 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var rows []AuditView
+	err = s.st.AuditEach(c.Context(), p, auditPage, (page-1)*auditPage, func(r store.AuditRow) error {
+		rows = append(rows, auditView(r, names))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	pages := int((total + auditPage - 1) / auditPage)
 	q := "user=" + urlEscape(f.Get("user")) + "&entity=" + urlEscape(f.Get("entity")) + "&from=" + f.Get("from") + "&to=" + f.Get("to")
 	return s.render(c, "settings/audit", "Журнал изменений", "audit", f, fiber.Map{
-		"Rows": auditViews(rows, names), "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
+		"Rows": rows, "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
 	})
 }
 

@@ -12,7 +12,7 @@ import (
 	"kartoteka/app/auth"
 	"kartoteka/app/money"
 	"kartoteka/app/pipeline"
-	"kartoteka/store/db"
+	"kartoteka/store"
 )
 
 // AuditChange is one field of an audit row: what it was and what it became
@@ -21,7 +21,7 @@ type AuditChange struct{ Field, Before, After string }
 
 // AuditView is an audit row as the owner reads it: Russian names, changed fields only.
 type AuditView struct {
-	db.AuditListRow
+	store.AuditRow
 	Who, EntityLabel, ActionLabel, Link string
 	Changes                             []AuditChange
 }
@@ -64,6 +64,11 @@ var auditKeys = []struct {
 	auditField
 }{
 	{"number", auditField{"Номер карты", vText}},
+	{"title", auditField{"Заголовок", vText}},
+	{"description", auditField{"Описание", vText}},
+	{"assignee_id", auditField{"Ответственный", vUser}},
+	{"body", auditField{"Комментарий", vText}},
+	{"comment_id", auditField{"", vHidden}},
 	{"login", auditField{"Логин", vText}},
 	{"name", auditField{"Название", vText}},
 	{"role", auditField{"Роль", vRole}},
@@ -160,11 +165,12 @@ func auditFieldOf(entity, key string) auditField {
 var auditActionLabels = map[string]string{
 	"create": "Создание", "update": "Изменение", "activate": "Включение", "deactivate": "Отключение",
 	"password": "Смена пароля", "login": "Вход в систему", "warming done": "Прогрев отмечен", "roll": "Перенос дедлайна", "profile": "Изменение профиля", "start": "Запуск", "archive": "В архив",
-	"take": "Взята в работу", "delete": "Удаление", "bank no answer": "Ответа банка нет",
-	"correct back": "Возврат на этап", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
+	"take": "Взята в работу", "edit": "Изменение", "done": "Выполнена", "reopen": "Возвращена в работу",
+	"cancel": "Отменена", "restore": "Восстановлена", "comment": "Комментарий", "delete": "Удаление", "bank no answer": "Ответа банка нет",
+	"correct back": "Возврат на этап", "lockout": "Блокировка входа", "unlock": "Снятие блокировки входа", "correct jump": "Перевод на этап", "correct close": "Досрочное закрытие",
 }
 
-var auditLinks = map[string]string{"user": "/directory/employees/", "bank": "/directory/banks/", "contractor": "/directory/contractors/", "card": "/cards/"}
+var auditLinks = map[string]string{"stdtask": "/tasks/", "user": "/directory/employees/", "bank": "/directory/banks/", "contractor": "/directory/contractors/", "card": "/cards/"}
 
 var lifecycleLabels = map[string]string{"new": "новая", "in_work": "в работе", "worked_out": "отработана", "archived": "в архиве"}
 
@@ -193,26 +199,25 @@ func stageDone(action string) pipeline.Stage {
 	return pipeline.Stage(st)
 }
 
-// auditViews turns stored rows into readable ones.
-func auditViews(rows []db.AuditListRow, names Names) []AuditView {
-	out := make([]AuditView, len(rows))
-	for i, r := range rows {
-		v := AuditView{AuditListRow: r, Who: r.UserName, EntityLabel: auditLabel(r.Entity), ActionLabel: auditActionLabels[r.Action]}
-		if r.UserID == nil {
-			v.Who = SchedulerName
+// auditView turns a stored row into a readable one (for the page and the export).
+func auditView(r store.AuditRow, names Names) AuditView {
+	v := AuditView{AuditRow: r, Who: r.UserName, EntityLabel: auditLabel(r.Entity), ActionLabel: auditActionLabels[r.Action]}
+	if r.UserID == nil {
+		v.Who = SchedulerName
+		if r.Action == "lockout" {
+			v.Who = "—" // wrong passwords typed by someone not signed in
 		}
-		if st := stageDone(r.Action); st != 0 {
-			v.ActionLabel = "Этап " + itoa(int(st)) + " «" + st.Label() + "» выполнен"
-		} else if v.ActionLabel == "" {
-			v.ActionLabel = r.Action
-		}
-		if l, ok := auditLinks[r.Entity]; ok {
-			v.Link = l + i64s(r.EntityID)
-		}
-		v.Changes = auditDiff(r.Entity, r.Action, r.Before, r.After, names)
-		out[i] = v
 	}
-	return out
+	if st := stageDone(r.Action); st != 0 {
+		v.ActionLabel = "Этап " + itoa(int(st)) + " «" + st.Label() + "» выполнен"
+	} else if v.ActionLabel == "" {
+		v.ActionLabel = r.Action
+	}
+	if l, ok := auditLinks[r.Entity]; ok && r.EntityID != 0 {
+		v.Link = l + i64s(r.EntityID)
+	}
+	v.Changes = auditDiff(r.Entity, r.Action, r.Before, r.After, names)
+	return v
 }
 
 // auditDiff lists the fields whose value differs between before and after, each

@@ -33,12 +33,7 @@ func onlyMine(c *fiber.Ctx) *int64 {
 
 func (s *Server) cards(c *fiber.Ctx) error {
 	tab := c.Query("tab", "new")
-	lifecycle := ""
-	for _, t := range cardTabs {
-		if t.Tab == tab {
-			lifecycle = t.Lifecycle
-		}
-	}
+	lifecycle := tabLifecycle(tab)
 	if lifecycle == "" {
 		return fiber.ErrNotFound
 	}
@@ -65,8 +60,30 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	return s.render(c, "cards/list", "Карты", "cards", nil, data)
 }
 
+// tabLifecycle is the lifecycle of a «Карты» tab ("" for an unknown tab).
+func tabLifecycle(tab string) string {
+	for _, t := range cardTabs {
+		if t.Tab == tab {
+			return t.Lifecycle
+		}
+	}
+	return ""
+}
+
+// mineID is onlyMine as a store filter: 0 for owner/admin.
+func mineID(c *fiber.Ctx) int64 {
+	if m := onlyMine(c); m != nil {
+		return *m
+	}
+	return 0
+}
+
 func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
-	rows, err := s.st.Q.CardList(c.Context(), db.CardListParams{Lifecycle: lifecycle, UserID: onlyMine(c)})
+	var rows []store.CardRow
+	err := s.st.CardTabEach(c.Context(), lifecycle, mineID(c), func(r store.CardRow) error {
+		rows = append(rows, r)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -104,15 +121,12 @@ func qInt(c *fiber.Ctx, name string) int64 {
 
 // cardsArchive answers DataTables' server-side requests for the archive tab.
 func (s *Server) cardsArchive(c *fiber.Ctx) error {
-	f := store.ArchiveFilter{
-		Number: c.Query("number"), Contact: c.Query("contact"), BankID: qInt(c, "bank"), SupplierID: qInt(c, "supplier"),
-		WarmerID: qInt(c, "warmer"), ManagerID: qInt(c, "manager"), AccountID: qInt(c, "accountant"),
-		Offset: int(qInt(c, "start")), Limit: int(qInt(c, "length")), SortAsc: c.Query("order[0][dir]") == "asc",
-	}
-	if m := onlyMine(c); m != nil {
-		f.OnlyUser = *m
-	}
+	f := archiveFilterOf(c)
 	p, err := s.st.Archive(c.Context(), f)
+	if errors.Is(err, store.ErrShortText) || errors.Is(err, store.ErrTooBroad) {
+		// DataTables wants its answer: no rows, and the reason under the filters.
+		return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": 0, "recordsFiltered": 0, "data": [][]string{}, "message": err.Error()})
+	}
 	if err != nil {
 		return err
 	}
@@ -125,7 +139,21 @@ func (s *Server) cardsArchive(c *fiber.Ctx) error {
 		rows = append(rows, []string{i64s(r.ID), maskNumber(r.Last4), r.ContactName, r.ContactPhone, r.Bank, r.Supplier,
 			r.Warmer, r.Manager, r.Accountant, at})
 	}
-	return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": p.Total, "recordsFiltered": p.Filtered, "data": rows})
+	return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": p.Total, "recordsFiltered": p.Filtered, "capped": p.Capped, "data": rows})
+}
+
+// archiveFilterOf reads the archive's filters, paging and sorting from the query
+// string: the one reading of them (the page and anything exporting the same list).
+func archiveFilterOf(c *fiber.Ctx) store.ArchiveFilter {
+	f := store.ArchiveFilter{
+		Number: c.Query("number"), Contact: c.Query("contact"), BankID: qInt(c, "bank"), SupplierID: qInt(c, "supplier"),
+		WarmerID: qInt(c, "warmer"), ManagerID: qInt(c, "manager"), AccountID: qInt(c, "accountant"),
+		Offset: int(qInt(c, "start")), Limit: int(qInt(c, "length")), SortAsc: c.Query("order[0][dir]") == "asc",
+	}
+	if m := onlyMine(c); m != nil {
+		f.OnlyUser = *m
+	}
+	return f
 }
 
 // ---- create and edit

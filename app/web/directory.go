@@ -47,12 +47,33 @@ func phoneField(f *Form, name string) string {
 
 // fieldError puts a store refusal next to its field; other errors pass through.
 func fieldError(f *Form, err error) error {
+	if errors.Is(err, store.ErrStale) {
+		f.Fail("seen", msgRowStale)
+		return nil
+	}
 	var fe *store.FieldError
 	if errors.As(err, &fe) {
 		f.Fail(fe.Field, fe.Msg)
 		return nil
 	}
 	return err
+}
+
+// msgRowStale refuses a change made from a page that showed older values.
+const msgRowStale = "Строка уже изменена другим пользователем. Проверьте значения и сохраните ещё раз."
+
+// seenField puts the row's fingerprint into an edit form; after a stale refusal
+// the form keeps what was typed and carries the row's fingerprint now, so a
+// second save is a deliberate overwrite.
+func seenField(c *fiber.Ctx, f *Form, now string) {
+	if f.Err("seen") != "" {
+		c.Status(fiber.StatusConflict)
+		f.Values["seen"] = now
+		return
+	}
+	if f.Values["seen"] == "" {
+		f.Values["seen"] = now
+	}
 }
 
 func idParam(c *fiber.Ctx, name string) (int64, error) {
@@ -85,8 +106,9 @@ func (s *Server) employeeForm(c *fiber.Ctx, f *Form, u *db.User) error {
 	title := "Новый сотрудник"
 	if u != nil {
 		title = u.Name
+		seenField(c, f, store.SeenUser(*u))
 	}
-	if !f.OK() {
+	if !f.OK() && f.Err("seen") == "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return s.render(c, "directory/employee", title, "employees", f, fiber.Map{"Emp": u, "Roles": roleOptions()})
@@ -144,8 +166,9 @@ func (s *Server) employeeUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := formFrom(c, "name", "login", "role", "phone")
+	f := formFrom(c, "name", "login", "role", "phone", "seen")
 	in := validateUserInput(f, true)
+	in.Seen = f.Get("seen")
 	if f.OK() {
 		if err := s.st.UpdateUser(c.Context(), userOf(c).ID, u.ID, in); fieldError(f, err) != nil {
 			return err
@@ -219,8 +242,9 @@ func (s *Server) contractorForm(c *fiber.Ctx, f *Form, x *db.Contractor) error {
 	title := "Новый подрядчик"
 	if x != nil {
 		title = x.Name
+		seenField(c, f, store.SeenContractor(*x))
 	}
-	if !f.OK() {
+	if !f.OK() && f.Err("seen") == "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return s.render(c, "directory/contractor", title, "contractors", f, fiber.Map{"Item": x})
@@ -260,13 +284,13 @@ func (s *Server) contractorSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := formFrom(c, "name", "contact_name", "phone", "commission_rate", "notes")
+	f := formFrom(c, "name", "contact_name", "phone", "commission_rate", "notes", "seen")
 	f.Require(msgRequired, "name")
 	f.MaxLen("name", 200)
 	f.MaxLen("contact_name", 200)
 	f.MaxLen("notes", 2000)
 	in := store.ContractorInput{Name: f.Get("name"), ContactName: f.Get("contact_name"), Notes: f.Get("notes"),
-		Phone: phoneField(f, "phone")}
+		Phone: phoneField(f, "phone"), Seen: f.Get("seen")}
 	if v := f.Get("commission_rate"); v != "" {
 		r, err := money.ParseRate(v)
 		if err != nil {
@@ -316,8 +340,9 @@ func (s *Server) bankForm(c *fiber.Ctx, f *Form, x *db.Bank) error {
 	title := "Новый банк"
 	if x != nil {
 		title = x.Name
+		seenField(c, f, store.SeenBank(*x))
 	}
-	if !f.OK() {
+	if !f.OK() && f.Err("seen") == "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return s.render(c, "directory/bank", title, "banks", f, fiber.Map{"Item": x})
@@ -353,7 +378,7 @@ func (s *Server) bankSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := formFrom(c, "name", "notes")
+	f := formFrom(c, "name", "notes", "seen")
 	f.Require(msgRequired, "name")
 	f.MaxLen("name", 200)
 	f.MaxLen("notes", 2000)
@@ -361,7 +386,7 @@ func (s *Server) bankSave(c *fiber.Ctx) error {
 	if x != nil {
 		id = x.ID
 	}
-	in := store.BankInput{Name: f.Get("name"), Notes: f.Get("notes")}
+	in := store.BankInput{Name: f.Get("name"), Notes: f.Get("notes"), Seen: f.Get("seen")}
 	if f.OK() {
 		if _, err := s.st.SaveBank(c.Context(), userOf(c).ID, id, in); fieldError(f, err) != nil {
 			return err

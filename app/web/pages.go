@@ -37,9 +37,9 @@ func (s *Server) navCounters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue})
-}
-
-func (s *Server) report(c *fiber.Ctx) error {
-	return s.render(c, "report/report", "Отчёт", "report", nil, nil)
+	std, err := s.st.Q.TaskOpenAssignee(c.Context(), db.TaskOpenAssigneeParams{Now: s.now().UTC(), UserID: u.ID})
+	if err != nil {
+		return err
+	}
+	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue, "StdOpen": std.Open, "StdOverdue": std.Overdue})
 }

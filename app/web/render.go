@@ -13,6 +13,7 @@ import (
 	"kartoteka/app/auth"
 	"kartoteka/app/money"
 	"kartoteka/app/pipeline"
+	"kartoteka/store"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -60,7 +61,8 @@ func redirectFlash(c *fiber.Ctx, to, msg string) error {
 // funcs are the template helpers; formatting rules live in app/money and here only.
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"fld": fld,
+		"fld":    fld,
+		"seenTx": store.SeenTx, // a transactions row as shown: its delete is refused when it changed
 		"withOptions": func(f Field, opts []Option) Field {
 			f.Options = opts
 			return f
@@ -114,6 +116,15 @@ func (s *Server) funcs() template.FuncMap {
 				return 0
 			}
 			return *p
+		},
+		// href joins a path and a query string the server encoded itself (url.Values.Encode):
+		// html/template would otherwise escape the whole query as one value.
+		"href": func(path string, query ...string) template.URL {
+			q := strings.Trim(strings.Join(query, "&"), "&")
+			if q == "" {
+				return template.URL(path)
+			}
+			return template.URL(path + "?" + q)
 		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -54,7 +54,20 @@ func (s *Server) routeTable() []Route {
 		{post, "/cards/:id/transactions", auth.Money, s.txAdd},
 		{post, "/cards/:id/transactions/:tx/delete", auth.Money, s.txDelete},
 		{get, "/tasks", auth.Tasks, s.tasks},
+		{get, "/tasks/new", auth.Tasks, s.taskNew},
+		{post, "/tasks/new", auth.Tasks, s.taskCreate},
+		{get, "/tasks/:id", auth.Tasks, s.taskPage},
+		{get, "/tasks/:id/edit", auth.Tasks, s.taskEdit},
+		{post, "/tasks/:id/edit", auth.Tasks, s.taskUpdate},
+		{post, "/tasks/:id/status", auth.Tasks, s.taskStatus},
+		{post, "/tasks/:id/comments", auth.Tasks, s.taskComment},
 		{get, "/report", auth.Report, s.report},
+		{get, "/report/rows", auth.Report, s.reportRows},
+
+		// «Экспорт ▾ CSV / XLSX» of the lists: ?format=csv|xlsx and the page's query.
+		{get, "/export/cards", auth.Cards, s.cardsExport},
+		{get, "/export/tasks", auth.Tasks, s.tasksExport},
+		{get, "/export/audit", auth.Settings, s.auditExport},
 
 		{get, "/directory/employees", auth.Employees, s.employees},
 		{get, "/directory/employees/new", auth.Employees, s.employeeNew},

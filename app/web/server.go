@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,9 +44,11 @@ type Server struct {
 	st       *store.Store
 	app      *fiber.App
 	throttle *auth.Throttle
+	gate     *auth.Gate // bounds the password hashes running at once
 	routes   []Route
 	conns    conns
 	hasUsers atomic.Bool
+	exports  chan struct{} // slots of the exports running now (export.go)
 
 	mu       sync.RWMutex
 	settings db.Setting
@@ -60,7 +63,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle()}
+	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports),
+		gate: auth.NewGate(auth.GateSlots(runtime.GOMAXPROCS(0)), auth.GateLine, auth.GateMaxWait)}
 	if err := s.ReloadSettings(context.Background()); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,37 +127,65 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 func (s *Server) login(c *fiber.Ctx) error {
 	f := formFrom(c, "login", "password", "next")
 	login, addr, now := strings.ToLower(f.Get("login")), c.IP(), s.now()
-	if wait := s.throttle.Check(login, addr, now); wait > 0 {
-		f.Fail("login", "Слишком много неудачных попыток. Попробуйте через "+humanWait(wait)+".")
-		f.Values["password"] = ""
-		c.Status(fiber.StatusTooManyRequests)
-		return s.render(c, "auth/login", "Вход", "", f, nil)
-	}
 	f.Require("Заполните поле", "login", "password")
-	var u db.User
-	if f.OK() {
-		var err error
-		u, err = s.st.Q.UserGetByLogin(c.Context(), f.Get("login"))
-		if err != nil && !isNoRows(err) {
-			return err
-		}
-		if err != nil {
-			u.PasswordHash = dummyHash // spend the same time as for a real login
-		}
-		if !auth.CheckPassword(u.PasswordHash, f.Get("password")) || err != nil || u.Active != 1 {
-			s.throttle.Fail(login, addr, now)
-			f.Fail("login", "Неверный логин или пароль")
-		}
-	}
-	f.Values["password"] = ""
 	if !f.OK() {
+		f.Values["password"] = ""
+		return s.invalid(c, "auth/login", "Вход", "", f, nil)
+	}
+	// The attempt counts before its hash runs, so a burst cannot pass the limits.
+	at, wait := s.throttle.Reserve(login, addr, now)
+	if wait > 0 {
+		return s.loginRefused(c, f, wait, "Слишком много неудачных попыток. Попробуйте через "+humanWait(wait)+".")
+	}
+	if !s.gate.Enter(c.Context()) {
+		s.throttle.Cancel(login, addr, at)
+		return s.loginRefused(c, f, 2*time.Second, "Сейчас входят слишком многие. Попробуйте через несколько секунд.")
+	}
+	u, err := s.st.Q.UserGetByLogin(c.Context(), f.Get("login"))
+	if err != nil && !isNoRows(err) {
+		s.gate.Leave()
+		s.throttle.Cancel(login, addr, at)
+		return err
+	}
+	known := err == nil
+	if !known {
+		u.PasswordHash = dummyHash // spend the same time as for a real login
+	}
+	ok := auth.CheckPassword(u.PasswordHash, f.Get("password")) && known && u.Active == 1
+	var rehash string
+	if ok && auth.NeedsRehash(u.PasswordHash) {
+		rehash, _ = auth.HashPassword(f.Get("password")) // still inside the gate
+	}
+	s.gate.Leave()
+	f.Values["password"] = ""
+	if !ok {
+		if s.throttle.Fail(login, addr, at) {
+			if err := s.st.LogLockout(c.Context(), u.ID, login, addr); err != nil {
+				s.cfg.Log.Error("log lock-out", "err", err)
+			}
+		}
+		f.Fail("login", "Неверный логин или пароль")
 		return s.invalid(c, "auth/login", "Вход", "", f, nil)
 	}
 	s.throttle.Succeed(login, addr)
+	if rehash != "" {
+		if err := s.st.RehashPassword(c.Context(), u.ID, u.PasswordHash, rehash); err != nil {
+			return err
+		}
+	}
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
 	return c.Redirect(safeNext(f.Get("next")), fiber.StatusSeeOther)
+}
+
+// loginRefused answers 429 with the wait in Retry-After and the reason beside the login field.
+func (s *Server) loginRefused(c *fiber.Ctx, f *Form, wait time.Duration, msg string) error {
+	f.Fail("login", msg)
+	f.Values["password"] = ""
+	c.Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	c.Status(fiber.StatusTooManyRequests)
+	return s.render(c, "auth/login", "Вход", "", f, nil)
 }
 
 // dummyHash is checked for unknown logins so timing does not tell which logins exist.

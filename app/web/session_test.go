@@ -4,12 +4,15 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"kartoteka/app/auth"
 	"kartoteka/store"
@@ -442,5 +445,48 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		if resp.StatusCode != 303 || location(resp) != want {
 			t.Errorf("next=%q: %d → %q, want 303 → %q", next, resp.StatusCode, location(resp), want)
 		}
+	}
+}
+
+// TestLoginRehashesOldParams: a hash made with other argon2 parameters (the old
+// 64 MiB ones, here cheap stand-ins) verifies with its own parameters and is
+// replaced by one with the current parameters at the sign-in.
+func TestLoginRehashesOldParams(t *testing.T) {
+	ts := newTestServer(t)
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte(testPassword(auth.Admin)), salt, 2, 128, 2, 32)
+	old := "$argon2id$v=19$m=128,t=2,p=2$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(key)
+	if err := ts.st.InTx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.Raw.Exec("UPDATE users SET password_hash = ? WHERE login = 'admin'", old)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !auth.NeedsRehash(old) {
+		t.Fatal("setup: the stand-in hash does not need a rehash")
+	}
+	a := ts.login(t, anon)
+	if resp, body := ts.doAs(t, a, "POST", "/login", vals("login", "admin", "password", testPassword(auth.Admin))); resp.StatusCode != 303 {
+		t.Fatalf("sign-in with an old hash: %d %s", resp.StatusCode, formErrors(body))
+	}
+	var now string
+	if err := ts.st.Reader().QueryRow("SELECT password_hash FROM users WHERE login = 'admin'").Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	if now == old || auth.NeedsRehash(now) || !auth.CheckPassword(now, testPassword(auth.Admin)) {
+		t.Fatalf("hash after sign-in: %q (was %q)", now, old)
+	}
+}
+
+// TestLoginRefusalSaysWhen: a throttled attempt is 429 with Retry-After.
+func TestLoginRefusalSaysWhen(t *testing.T) {
+	ts := newTestServer(t)
+	a := ts.login(t, anon)
+	var resp *http.Response
+	for range auth.FreeFailures + 2 {
+		resp, _ = ts.doAs(t, a, "POST", "/login", vals("login", "owner", "password", "wrong-password"))
+	}
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" {
+		t.Fatalf("7th wrong password at once: %d, Retry-After %q; want 429, 2", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }

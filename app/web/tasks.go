@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -44,23 +46,78 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
+	if c.Query("part") == "tabs" {
+		if err := s.taskBadges(c, data); err != nil {
+			return err
+		}
+		return c.Render("tasks/tabs", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+	}
 	f := NewForm(nil)
+	var err error
 	if tab == "auto" {
-		var err error
 		if f, err = s.autoTasks(c, data); err != nil {
 			return err
 		}
+	} else if f, err = s.stdTasks(c, tab, data); err != nil {
+		return err
+	}
+	if err := s.taskBadges(c, data); err != nil {
+		return err
+	}
+	if c.Query("part") == "list" && tab != "auto" {
+		return c.Render("tasks/std_list", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: f})
 	}
 	return s.render(c, "tasks/tasks", "Задачи", "tasks", f, data)
 }
 
 func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 	u := userOf(c)
+	f, flt := s.autoTaskFilterOf(c)
+	now := flt.Now
+	rows, more, err := s.st.AutoTasks(c.Context(), flt)
+	if errors.Is(err, store.ErrTooBroad) {
+		data["TooBroad"], err = err.Error(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	views := s.autoTaskViews(u, rows, now)
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	var people []Option
+	for _, x := range users {
+		people = append(people, Option{i64s(x.ID), x.Name})
+	}
+	var stages []Option
+	for _, d := range pipeline.Stages() {
+		stages = append(stages, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
+	}
+	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = views, more, people, stages, taskStatuses
+	// The export holds every row of the filter, not the page from "before".
+	ex, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	ex.Del("before")
+	ex.Del("format")
+	ex.Set("tab", "auto")
+	data["ExportQuery"] = ex.Encode()
+	if more && len(rows) > 0 {
+		q := c.Request().URI().QueryArgs()
+		q.Set("before", i64s(rows[len(rows)-1].ID))
+		data["NextQuery"] = q.String()
+	}
+	return f, nil
+}
+
+// autoTaskFilterOf reads the «Автозадачи» filters from the query string: the one
+// reading of them (the page and anything exporting the same list); bad dates are
+// marked on the form and left out of the filter.
+func (s *Server) autoTaskFilterOf(c *fiber.Ctx) (*Form, store.AutoTaskFilter) {
+	u := userOf(c)
 	f := NewForm(map[string]string{"card": c.Query("card"), "stage": c.Query("stage"), "assignee": c.Query("assignee"),
 		"status": c.Query("status"), "from": c.Query("from"), "to": c.Query("to")})
-	now := s.now()
 	flt := store.AutoTaskFilter{CardID: formInt(f, "card"), Stage: formInt(f, "stage"), AssigneeID: formInt(f, "assignee"),
-		Status: f.Get("status"), Now: now, BeforeID: qInt(c, "before")}
+		Status: f.Get("status"), Now: s.now(), BeforeID: qInt(c, "before")}
 	loc := s.Loc()
 	if d := f.Get("from"); d != "" {
 		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
@@ -80,66 +137,48 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 	if u.Role == auth.Warmer || u.Role == auth.Manager {
 		flt.OnlyUser = u.ID
 	}
-	rows, more, err := s.st.AutoTasks(c.Context(), flt)
-	if err != nil {
-		return nil, err
-	}
-	views := s.autoTaskViews(u, rows, now)
-	users, err := s.st.Q.UserList(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	var people []Option
-	for _, x := range users {
-		people = append(people, Option{i64s(x.ID), x.Name})
-	}
-	var stages []Option
-	for _, d := range pipeline.Stages() {
-		stages = append(stages, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
-	}
-	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = views, more, people, stages, taskStatuses
-	if more && len(rows) > 0 {
-		q := c.Request().URI().QueryArgs()
-		q.Set("before", i64s(rows[len(rows)-1].ID))
-		data["NextQuery"] = q.String()
-	}
-	return f, nil
+	return f, flt
 }
 
 var statusLabels = map[string]string{"new": "Новая", "in_progress": "В работе", "done": "Выполнена", "cancelled": "Отменена"}
 
-// autoTaskViews renders each task's form, overdue mark and row colour; money is
-// left out for people who are neither owner/admin nor on the card.
+// autoTaskViews renders each task's form, overdue mark and row colour.
 func (s *Server) autoTaskViews(u *User, rows []store.AutoTaskRow, now time.Time) []AutoTaskView {
 	views := make([]AutoTaskView, len(rows))
 	for i, r := range rows {
-		st := pipeline.Stage(r.Stage)
-		v := AutoTaskView{AutoTaskRow: r, Title: strconv.Itoa(int(r.Stage)) + ". " + st.Label(),
-			Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04")}
-		if r.Kind == "warming" {
-			v.Title = "Прогрев карты № " + i64s(r.CardID)
-		}
-		var vals map[string]string
-		_ = json.Unmarshal([]byte(r.Fields), &vals)
-		// Money is for owner/admin and the card's own people (SPEC section 1).
-		own := u.Role.SeesAll() || u.ID == r.WarmerID || u.ID == r.ManagerID || u.ID == r.AccountantID
-		v.Lines = pipeline.ShowTask(r.Kind, st, vals, own)
-		if r.DoneAt != nil {
-			v.DoneAt = s.inTZ(*r.DoneAt).Format("02.01.2006 15:04")
-		}
-		open := r.Status == "new" || r.Status == "in_progress"
-		v.Overdue = open && pipeline.Overdue(r.Deadline, now)
-		switch {
-		case v.Overdue:
-			v.Class = "kt-overdue"
-		case r.Status == "in_progress":
-			v.Class = "kt-progress"
-		case r.Status == "done":
-			v.Class = "kt-done"
-		case r.Status == "cancelled":
-			v.Class = "kt-cancelled"
-		}
-		views[i] = v
+		views[i] = s.autoTaskView(u, r, now)
 	}
 	return views
+}
+
+// autoTaskView renders one task for the page and the export alike; money is
+// left out for people who are neither owner/admin nor on the card.
+func (s *Server) autoTaskView(u *User, r store.AutoTaskRow, now time.Time) AutoTaskView {
+	st := pipeline.Stage(r.Stage)
+	v := AutoTaskView{AutoTaskRow: r, Title: strconv.Itoa(int(r.Stage)) + ". " + st.Label(),
+		Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04")}
+	if r.Kind == "warming" {
+		v.Title = "Прогрев карты № " + i64s(r.CardID)
+	}
+	var vals map[string]string
+	_ = json.Unmarshal([]byte(r.Fields), &vals)
+	// Money is for owner/admin and the card's own people (SPEC section 1).
+	own := u.Role.SeesAll() || u.ID == r.WarmerID || u.ID == r.ManagerID || u.ID == r.AccountantID
+	v.Lines = pipeline.ShowTask(r.Kind, st, vals, own)
+	if r.DoneAt != nil {
+		v.DoneAt = s.inTZ(*r.DoneAt).Format("02.01.2006 15:04")
+	}
+	open := r.Status == "new" || r.Status == "in_progress"
+	v.Overdue = open && pipeline.Overdue(r.Deadline, now)
+	switch {
+	case v.Overdue:
+		v.Class = "kt-overdue"
+	case r.Status == "in_progress":
+		v.Class = "kt-progress"
+	case r.Status == "done":
+		v.Class = "kt-done"
+	case r.Status == "cancelled":
+		v.Class = "kt-cancelled"
+	}
+	return v
 }

@@ -23,6 +23,7 @@ type TxData struct {
 	Rate     string
 	Today    string
 	Scope    string // "page" or "modal": one card may show both editors at once
+	Notice   string // why the last click changed nothing (a stale row)
 }
 
 // ID is the editor's element id, unique per card and place.
@@ -109,13 +110,22 @@ func (s *Server) txDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.st.DeleteTransaction(c.Context(), actorOf(c), card.ID, txID); err != nil {
+	err = s.st.DeleteTransaction(c.Context(), actorOf(c), card.ID, txID, c.Query("seen", c.FormValue("seen")))
+	stale := errors.Is(err, store.ErrStale)
+	if err != nil && !stale {
 		return txRefused(err)
 	}
-	s.publish(cardTopic(card.ID))
+	if !stale {
+		s.publish(cardTopic(card.ID))
+	}
 	d, err := s.txData(c, card, nil)
 	if err != nil {
 		return err
+	}
+	if stale {
+		// The row the user clicked is gone or changed: nothing was deleted; show the rows as they are now.
+		d.Notice = "Строка уже изменена другим пользователем: ничего не удалено. Проверьте список."
+		c.Status(fiber.StatusConflict)
 	}
 	return c.Render("cards/tx_editor", d)
 }

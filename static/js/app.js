@@ -106,6 +106,7 @@
     var t = document.getElementById('archive-table');
     if (!t) return;
     var form = document.getElementById('archive-filters');
+    var capped = false;
     var dt = new DataTable(t, {
       serverSide: true, processing: true, searching: false, pageLength: 25, order: [[0, 'desc']],
       columnDefs: [{ targets: '_all', orderable: false }, { targets: 0, orderable: true }],
@@ -114,7 +115,18 @@
         var p = new URLSearchParams(new FormData(form));
         p.set('draw', data.draw); p.set('start', data.start); p.set('length', data.length);
         p.set('order[0][dir]', data.order && data.order[0] ? data.order[0].dir : 'desc');
-        fetch('/cards/archive?' + p.toString(), { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(callback);
+        t.dataset.order = p.get('order[0][dir]');
+        fetch('/cards/archive?' + p.toString(), { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (json) {
+          // A text under three characters or a filter too broad to read: the reason, no rows.
+          var msg = document.getElementById('archive-message');
+          if (msg) { msg.textContent = json.message || ''; msg.classList.toggle('d-none', !json.message); }
+          capped = !!json.capped;
+          callback(json);
+        });
+      },
+      // Counting stops at 10 000 matches: past it the count reads «более 10 000».
+      infoCallback: function (settings, start, end, max, total, pre) {
+        return capped ? 'Записи с ' + start + ' до ' + end + ' из более 10 000' : pre;
       },
       columns: [
         { data: 0, render: function (d) { return '<a href="/cards/' + d + '">№ ' + d + '</a>'; } },
@@ -125,6 +137,21 @@
     form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
     form.addEventListener('submit', function (e) { e.preventDefault(); dt.draw(); });
   }
+
+  // «Экспорт»: a list filtered in the browser (the archive) exports what its
+  // filter form and sort order show at the moment of the click.
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest ? e.target.closest('a[data-export-form]') : null;
+    var form = a && document.getElementById(a.dataset.exportForm);
+    if (!form) return;
+    var u = new URL(a.getAttribute('href'), window.location.href);
+    var p = new URLSearchParams(new FormData(form));
+    p.set('format', a.dataset.export);
+    p.set('tab', u.searchParams.get('tab') || '');
+    var t = document.getElementById('archive-table');
+    if (t && t.dataset.order) p.set('order[0][dir]', t.dataset.order);
+    a.setAttribute('href', u.pathname + '?' + p.toString());
+  });
 
   // Card form: the supplier's default commission fills an untouched rate field.
   function initCardForm() {

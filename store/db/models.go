@@ -71,6 +71,13 @@ type Card struct {
 	ArchivedAt       *time.Time
 }
 
+type CardConfirmation struct {
+	CardID     int64
+	TaskID     int64
+	AnsweredOn string
+	Amount     int64
+}
+
 type CardEvent struct {
 	ID        int64
 	CardID    int64
@@ -99,6 +106,36 @@ type Contractor struct {
 	UpdatedAt      time.Time
 }
 
+type RollupMoney struct {
+	Dim        int64
+	Period     string
+	Key        int64
+	TxN        int64
+	Amount     int64
+	Commission int64
+	Net        int64
+	ConfirmedN int64
+	Confirmed  int64
+}
+
+type RollupStage struct {
+	Period  string
+	Stage   int64
+	UserID  int64
+	Entered int64
+	LeftN   int64
+	DoneN   int64
+	Overdue int64
+	Secs    int64
+}
+
+type RollupStageTime struct {
+	Period string
+	Stage  int64
+	Bucket int64
+	N      int64
+}
+
 type Session struct {
 	TokenHash  string
 	UserID     int64
@@ -125,6 +162,30 @@ type Setting struct {
 	DeadlineDays9    int64
 	BackupRetention  int64
 	UpdatedAt        *time.Time
+}
+
+type Task struct {
+	ID          int64
+	Title       string
+	TitleLc     string
+	Description string
+	AuthorID    int64
+	AssigneeID  int64
+	CardID      *int64
+	Deadline    time.Time
+	Status      string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DoneAt      *time.Time
+}
+
+type TaskComment struct {
+	ID     int64
+	TaskID int64
+	UserID int64
+	At     time.Time
+	Body   string
 }
 
 type Transaction struct {

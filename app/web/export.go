@@ -1,0 +1,232 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/export"
+	"kartoteka/app/pipeline"
+	"kartoteka/store"
+)
+
+// Exports («Экспорт ▾ CSV / XLSX») read through the same filter functions and
+// access scoping as their pages, and stream: rows go from one database cursor
+// (a reader connection: no write lock, nobody waits) into the file as it is
+// sent. At most maxExports run at once so that big downloads cannot take the
+// reader pool from the pages; a further one waits up to exportWait, then is
+// told to try again.
+const (
+	maxExports    = 2
+	exportWait    = 20 * time.Second
+	exportTimeout = 15 * time.Minute
+)
+
+// listExport is one export being answered: its file and columns, and the
+// function that writes its rows (run after the handler returns, while the
+// response body is sent).
+type listExport struct {
+	name  string // file name before the date: «Архив карт»
+	cols  []export.Column
+	write func(ctx context.Context, w export.Writer) error
+}
+
+// sendExport answers with the export in the format of the query ("csv" or
+// "xlsx", default xlsx). Everything the rows depend on — user, filters — must be
+// read from c before: c is recycled when the handler returns.
+func (s *Server) sendExport(c *fiber.Ctx, e listExport) error {
+	format, ok := export.ParseFormat(c.Query("format", "xlsx"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	wait, cancelWait := context.WithTimeout(context.Background(), exportWait)
+	defer cancelWait()
+	select {
+	case s.exports <- struct{}{}:
+	case <-wait.Done():
+		return fiber.NewError(fiber.StatusServiceUnavailable, "Сейчас выгружается много файлов. Повторите через минуту.")
+	}
+	loc := s.Loc()
+	c.Set(fiber.HeaderContentType, format.ContentType())
+	c.Set(fiber.HeaderContentDisposition, export.ContentDisposition(export.FileName(e.name, s.now().In(loc), format)))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	log, done := s.cfg.Log, s.cfg.Done
+	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
+		defer func() { <-s.exports }()
+		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		defer cancel()
+		if done != nil { // a server shutdown ends the export
+			go func() {
+				select {
+				case <-done:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+		}
+		w, err := export.New(format, bw, e.cols, export.Options{Sheet: e.name, Loc: loc})
+		if err == nil {
+			err = e.write(ctx, w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if ferr := bw.Flush(); err == nil {
+			err = ferr
+		}
+		if err != nil {
+			log.Warn("export stopped", "file", e.name, "format", string(format), "err", err)
+		}
+	})
+	return nil
+}
+
+var (
+	colCard     = export.Column{Title: "№", Kind: export.Int, Width: 9}
+	colNumber   = export.Column{Title: "Номер карты", Kind: export.Text, Width: 14}
+	colBank     = export.Column{Title: "Банк", Kind: export.Text}
+	colSupplier = export.Column{Title: "Поставщик", Kind: export.Text}
+	colContact  = export.Column{Title: "Контакт", Kind: export.Text}
+	colPhone    = export.Column{Title: "Телефон", Kind: export.Text, Width: 16}
+	colManager  = export.Column{Title: "Менеджер", Kind: export.Text}
+	colAccount  = export.Column{Title: "Бухгалтер", Kind: export.Text}
+	colWarmer   = export.Column{Title: "Прогревщик", Kind: export.Text}
+)
+
+// exportNames are the file names of the card tabs.
+var exportNames = map[string]string{"new": "Новые карты", "work": "Карты в работе", "done": "Отработанные карты", "archive": "Архив карт"}
+
+// cardsExport exports a «Карты» tab (the archive with its filters and order) as
+// the user sees it: their own cards unless owner/admin, numbers masked.
+func (s *Server) cardsExport(c *fiber.Ctx) error {
+	tab := c.Query("tab", "new")
+	lifecycle := tabLifecycle(tab)
+	if lifecycle == "" {
+		return fiber.ErrNotFound
+	}
+	if tab == "archive" {
+		f := archiveFilterOf(c)
+		if err := f.Check(); err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+		}
+		return s.sendExport(c, listExport{name: exportNames[tab],
+			cols: []export.Column{colCard, colNumber, colContact, colPhone, colBank, colSupplier, colWarmer, colManager, colAccount,
+				{Title: "В архиве с", Kind: export.Date}},
+			write: func(ctx context.Context, w export.Writer) error {
+				return s.st.ArchiveEach(ctx, f, func(r store.ArchiveRow) error {
+					return w.Row(r.ID, maskNumber(r.Last4), r.ContactName, r.ContactPhone, r.Bank, r.Supplier, r.Warmer, r.Manager,
+						r.Accountant, r.ArchivedAt)
+				})
+			}})
+	}
+	mine := mineID(c)
+	cols := []export.Column{colCard, colNumber}
+	work := tab == "work"
+	if work {
+		cols = append(cols, export.Column{Title: "Этап", Kind: export.Int, Width: 7}, export.Column{Title: "Статус", Kind: export.Text, Width: 34})
+	}
+	cols = append(cols, colBank, colSupplier, colContact, colPhone, colManager, colAccount, colWarmer)
+	return s.sendExport(c, listExport{name: exportNames[tab], cols: cols,
+		write: func(ctx context.Context, w export.Writer) error {
+			return s.st.CardTabEach(ctx, lifecycle, mine, func(r store.CardRow) error {
+				cells := []any{r.ID, maskNumber(r.Last4)}
+				if work {
+					var stage any
+					label := ""
+					if r.Stage != nil {
+						stage, label = *r.Stage, pipeline.Stage(*r.Stage).Label()
+					}
+					cells = append(cells, stage, label)
+				}
+				return w.Row(append(cells, r.BankName, r.SupplierName, r.ContactName, r.ContactPhone, r.ManagerName,
+					r.AccountantName, r.WarmerName)...)
+			})
+		}})
+}
+
+// tasksExport exports a «Задачи» tab with its filters. Only «Автозадачи» has
+// rows today.
+func (s *Server) tasksExport(c *fiber.Ctx) error {
+	u := userOf(c)
+	tab := c.Query("tab", "auto")
+	if c.Query("card") != "" && c.Query("tab") == "" {
+		tab = "auto"
+	}
+	if tab == "all" && !auth.Can(u.Role, auth.TasksAll) {
+		return store.ErrForbidden
+	}
+	if tab != "auto" {
+		return fiber.ErrNotFound
+	}
+	_, flt := s.autoTaskFilterOf(c)
+	user := *u
+	return s.sendExport(c, listExport{name: "Автозадачи",
+		cols: []export.Column{{Title: "№ карты", Kind: export.Int}, colNumber, {Title: "Этап", Kind: export.Int, Width: 7},
+			{Title: "Задача", Kind: export.Text, Width: 34}, {Title: "Ответственный", Kind: export.Text},
+			{Title: "Статус", Kind: export.Text, Width: 12}, {Title: "Просрочена", Kind: export.Text, Width: 12},
+			{Title: "Дедлайн", Kind: export.DateTime}, {Title: "Переносов", Kind: export.Int, Width: 11},
+			{Title: "Что заполнено", Kind: export.Text, Width: 60}, {Title: "Выполнил", Kind: export.Text},
+			{Title: "Выполнена", Kind: export.DateTime}},
+		write: func(ctx context.Context, w export.Writer) error {
+			return s.st.AutoTasksEach(ctx, flt, func(r store.AutoTaskRow) error {
+				v := s.autoTaskView(&user, r, flt.Now)
+				overdue := ""
+				if v.Overdue {
+					overdue = "да"
+				}
+				return w.Row(r.CardID, maskNumber(r.Last4), r.Stage, v.Title, r.AssigneeName, statusLabels[r.Status], overdue,
+					r.Deadline, r.Rolls, showLines(v.Lines), r.DoneByName, r.DoneAt)
+			})
+		}})
+}
+
+// showLines puts a task's rendered form on one line: «Сумма: 1 000,00 ₽; Дата: 01.02.2026».
+func showLines(lines []pipeline.Line) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = l.Label + ": " + l.Value
+	}
+	return strings.Join(parts, "; ")
+}
+
+// auditExport exports «Журнал изменений» with its filters.
+func (s *Server) auditExport(c *fiber.Ctx) error {
+	_, p := s.auditFilter(c)
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return err
+	}
+	names, err := s.names(c, users)
+	if err != nil {
+		return err
+	}
+	return s.sendExport(c, listExport{name: "Журнал изменений",
+		cols: []export.Column{{Title: "Когда", Kind: export.DateTime}, {Title: "Кто", Kind: export.Text},
+			{Title: "Объект", Kind: export.Text, Width: 14}, {Title: "№ объекта", Kind: export.Int, Width: 11},
+			{Title: "Действие", Kind: export.Text}, {Title: "Изменения", Kind: export.Text, Width: 80}},
+		write: func(ctx context.Context, w export.Writer) error {
+			return s.st.AuditEach(ctx, p, 0, 0, func(r store.AuditRow) error {
+				v := auditView(r, names)
+				changes := make([]string, len(v.Changes))
+				for i, ch := range v.Changes {
+					switch {
+					case ch.Before == "":
+						changes[i] = ch.Field + ": " + ch.After
+					case ch.After == "":
+						changes[i] = ch.Field + ": " + ch.Before + " → —"
+					default:
+						changes[i] = ch.Field + ": " + ch.Before + " → " + ch.After
+					}
+				}
+				var id any
+				if r.EntityID != 0 {
+					id = r.EntityID
+				}
+				return w.Row(r.At, v.Who, v.EntityLabel, id, v.ActionLabel, strings.Join(changes, "; "))
+			})
+		}})
+}

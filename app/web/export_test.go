@@ -1,0 +1,359 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"kartoteka/app/auth"
+	"kartoteka/store"
+)
+
+// exportFixture is a server on a small generated office: several people of
+// every role, hundreds of archived cards, cards in every stage, tasks.
+type exportFixture struct {
+	ts     *testServer
+	people map[auth.Role][]int64
+}
+
+func newExportFixture(t *testing.T, archived int) *exportFixture {
+	return newExportFixtureTasks(t, archived, 1500)
+}
+
+func newExportFixtureTasks(t *testing.T, archived, tasks int) *exportFixture {
+	t.Helper()
+	ts := newTestServer(t, emptyDB())
+	ctx := context.Background()
+	err := ts.st.Generate(ctx, store.GenerateOptions{Employees: 12, Suppliers: 4, Banks: 3, Archived: archived, InWork: 40,
+		Transactions: 600, AutoTasks: tasks, PasswordHash: "not-a-hash", Seed: 7}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := ts.st.Q.UserList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &exportFixture{ts: ts, people: map[auth.Role][]int64{}}
+	for _, u := range users {
+		f.people[auth.Role(u.Role)] = append(f.people[auth.Role(u.Role)], u.ID)
+	}
+	for _, r := range auth.Roles {
+		if len(f.people[r]) == 0 {
+			t.Fatalf("no %s generated", r)
+		}
+	}
+	return f
+}
+
+func (f *exportFixture) as(t *testing.T, role auth.Role, i int) *session {
+	return f.ts.loginUser(t, role, f.people[role][i])
+}
+
+// exportTable downloads an export in both formats, checks they hold the same
+// cells, and returns the CSV's rows (header first).
+func (f *exportFixture) exportTable(t *testing.T, s *session, path string) [][]string {
+	t.Helper()
+	resp, body := f.ts.doAs(t, s, http.MethodGet, path+"&format=csv", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s csv: %d %s", path, resp.StatusCode, snippet(body))
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Fatalf("csv content type %q", ct)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''") || !strings.Contains(cd, ".csv") {
+		t.Fatalf("csv disposition %q", cd)
+	}
+	if !strings.HasPrefix(body, "\ufeff") {
+		t.Fatal("csv without BOM")
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("csv: %v", err)
+	}
+	resp, body = f.ts.doAs(t, s, http.MethodGet, path+"&format=xlsx", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("GET %s xlsx: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	x, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatalf("xlsx: %v", err)
+	}
+	defer x.Close()
+	xrows, err := x.GetRows(x.GetSheetName(0), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xrows) != len(rows) {
+		t.Fatalf("%s: csv %d rows, xlsx %d", path, len(rows), len(xrows))
+	}
+	shown, _ := x.GetRows(x.GetSheetName(0))
+	for i := range rows {
+		for j, c := range rows[i] {
+			raw, fmtd := cellAt(xrows, i, j), cellAt(shown, i, j)
+			// Text and integers are equal; dates are shown alike; a decimal comma
+			// is the XLSX number; a neutralised text has its apostrophe in CSV only.
+			if c != raw && c != fmtd && c != "'"+raw && strings.Replace(c, ",", ".", 1) != raw {
+				t.Fatalf("%s row %d col %d: csv %q, xlsx %q (%q)", path, i, j, c, raw, fmtd)
+			}
+		}
+	}
+	return rows
+}
+
+func cellAt(rows [][]string, i, j int) string {
+	if i < len(rows) && j < len(rows[i]) {
+		return rows[i][j]
+	}
+	return ""
+}
+
+func column(rows [][]string, title string) []string {
+	i := slices.Index(rows[0], title)
+	var out []string
+	for _, r := range rows[1:] {
+		out = append(out, r[i])
+	}
+	return out
+}
+
+// archivePage reads every page of the archive table as the page's JavaScript does.
+func (f *exportFixture) archivePage(t *testing.T, s *session, q url.Values) []string {
+	t.Helper()
+	var ids []string
+	for start := 0; ; start += 100 {
+		q.Set("start", strconv.Itoa(start))
+		q.Set("length", "100")
+		resp, body := f.ts.doAs(t, s, http.MethodGet, "/cards/archive?"+q.Encode(), nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("archive page: %d", resp.StatusCode)
+		}
+		var p struct {
+			Filtered int        `json:"recordsFiltered"`
+			Data     [][]string `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Data {
+			ids = append(ids, r[0])
+		}
+		if start+100 >= p.Filtered {
+			return ids
+		}
+	}
+}
+
+// TestExportArchiveIsThePage: for each role and a set of filters, the archive's
+// export holds exactly the cards its table pages through, in the same order,
+// with numbers masked; a person's export holds only their cards.
+func TestExportArchiveIsThePage(t *testing.T) {
+	f := newExportFixture(t, 400)
+	ctx := context.Background()
+	var some store.ArchiveRow
+	if err := f.ts.st.ArchiveEach(ctx, store.ArchiveFilter{}, func(r store.ArchiveRow) error {
+		if some.ID == 0 {
+			some = r
+		}
+		return nil
+	}); err != nil || some.ID == 0 {
+		t.Fatalf("no archived card: %v", err)
+	}
+	card, err := f.ts.st.Q.CardGet(ctx, some.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []url.Values{
+		{},
+		{"order[0][dir]": {"asc"}},
+		{"bank": {fmt.Sprint(card.BankID)}},
+		{"bank": {fmt.Sprint(card.BankID)}, "supplier": {fmt.Sprint(card.SupplierID)}},
+		{"manager": {fmt.Sprint(card.ManagerID)}},
+		{"warmer": {fmt.Sprint(card.WarmerID)}, "accountant": {fmt.Sprint(card.AccountantID)}},
+		{"number": {card.Last4}},
+		{"number": {card.Number[2:9]}},
+		{"contact": {strings.Fields(card.ContactName)[0]}},
+		{"contact": {card.ContactPhone}},
+	}
+	sessions := []*session{f.as(t, owner, 0), f.as(t, admin, 0), f.as(t, manager, 0), f.as(t, manager, 1),
+		f.as(t, warmer, 0), f.as(t, accountant, 0)}
+	sessions = append(sessions, f.ts.loginUser(t, manager, card.ManagerID), f.ts.loginUser(t, warmer, card.WarmerID))
+	nonEmpty := 0
+	for _, s := range sessions {
+		for _, q := range filters {
+			page := f.archivePage(t, s, q)
+			rows := f.exportTable(t, s, "/export/cards?tab=archive&"+q.Encode())
+			got := column(rows, "№")
+			if !slices.Equal(got, page) {
+				t.Fatalf("%s %v: export %d cards %v…, page %d %v…", s.Role, q, len(got), head(got), len(page), head(page))
+			}
+			if len(got) > 0 {
+				nonEmpty++
+			}
+			for i, n := range column(rows, "Номер карты") {
+				id, _ := strconv.ParseInt(got[i], 10, 64)
+				c, err := f.ts.st.Q.CardGet(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != "•••• "+c.Last4 {
+					t.Fatalf("card %d shown as %q", id, n)
+				}
+				if c.Lifecycle != "archived" {
+					t.Fatalf("card %d is %s", id, c.Lifecycle)
+				}
+				if !s.Role.SeesAll() && !store.Responsible(c, s.UserID) {
+					t.Fatalf("%s %d exported card %d of someone else", s.Role, s.UserID, id)
+				}
+			}
+		}
+	}
+	if nonEmpty < len(sessions)*len(filters)/3 {
+		t.Fatalf("only %d non-empty exports: the data do not test much", nonEmpty)
+	}
+}
+
+func head(s []string) []string { return s[:min(len(s), 5)] }
+
+var cardRowRe = regexp.MustCompile(`data-card="(\d+)"`)
+
+// TestExportCardTabsAreThePage: the «Новые», «В работе», «Отработаны» exports
+// hold the tab's rows for each person, with masked numbers, and the stage.
+func TestExportCardTabsAreThePage(t *testing.T) {
+	f := newExportFixture(t, 10)
+	ctx := context.Background()
+	sessions := []*session{f.as(t, owner, 0), f.as(t, admin, 0), f.as(t, manager, 0), f.as(t, manager, 1),
+		f.as(t, warmer, 0), f.as(t, accountant, 0)}
+	total := 0
+	for _, s := range sessions {
+		for _, tab := range []string{"new", "work", "done"} {
+			_, body := f.ts.doAs(t, s, http.MethodGet, "/cards?tab="+tab, nil)
+			var page []string
+			for _, m := range cardRowRe.FindAllStringSubmatch(body, -1) {
+				page = append(page, m[1])
+			}
+			rows := f.exportTable(t, s, "/export/cards?tab="+tab)
+			got := column(rows, "№")
+			if !slices.Equal(got, page) {
+				t.Fatalf("%s %s: export %v, page %v", s.Role, tab, got, page)
+			}
+			total += len(got)
+			for i, id := range got {
+				n, _ := strconv.ParseInt(id, 10, 64)
+				c, _ := f.ts.st.Q.CardGet(ctx, n)
+				if !s.Role.SeesAll() && !store.Responsible(c, s.UserID) {
+					t.Fatalf("%s exported card %d of someone else", s.Role, n)
+				}
+				if rows[i+1][1] != "•••• "+c.Last4 || strings.Contains(strings.Join(rows[i+1], ";"), c.Number) {
+					t.Fatalf("card %d: number not masked: %v", n, rows[i+1])
+				}
+				if tab == "work" && column(rows, "Этап")[i] != fmt.Sprint(*c.Stage) {
+					t.Fatalf("card %d: stage %v", n, rows[i+1])
+				}
+			}
+		}
+	}
+	if total == 0 {
+		t.Fatal("no cards in the tabs")
+	}
+}
+
+var taskCardRe = regexp.MustCompile(`<tr class="[^"]*" data-task="(\d+)">\s*<td class="text-nowrap"><a href="/cards/(\d+)">`)
+var nextRe = regexp.MustCompile(`href="/tasks\?([^"]+)">Показать ещё`)
+
+// TestExportAutoTasksAreThePages: «Автозадачи»'s export holds the rows of all
+// its pages (followed through «Показать ещё») for each role and filter.
+func TestExportAutoTasksAreThePages(t *testing.T) {
+	f := newExportFixtureTasks(t, 15, 300)
+	sessions := []*session{f.as(t, owner, 0), f.as(t, manager, 0), f.as(t, warmer, 0)}
+	today := f.ts.clock.Now().Format("2006-01-02")
+	monthAgo := f.ts.clock.Now().AddDate(0, -1, 0).Format("2006-01-02")
+	filters := []string{"", "stage=3", "status=done", "status=open", "status=overdue", "from=" + monthAgo + "&to=" + today,
+		fmt.Sprintf("stage=8&status=done&assignee=%d", f.people[manager][0])}
+	for _, s := range sessions {
+		for _, q := range filters {
+			var page []string
+			next := "tab=auto&" + q
+			for pages := 0; next != "" && pages < 100; pages++ {
+				_, body := f.ts.doAs(t, s, http.MethodGet, "/tasks?"+next, nil)
+				for _, m := range taskCardRe.FindAllStringSubmatch(body, -1) {
+					page = append(page, m[2])
+				}
+				next = ""
+				if m := nextRe.FindStringSubmatch(body); m != nil {
+					next = strings.ReplaceAll(m[1], "&amp;", "&")
+				}
+			}
+			rows := f.exportTable(t, s, "/export/tasks?tab=auto&"+q)
+			if got := column(rows, "№ карты"); !slices.Equal(got, page) {
+				t.Fatalf("%s %q: export %d rows, pages %d", s.Role, q, len(got), len(page))
+			}
+			if s.Role == owner && q == "" && len(page) <= 100 {
+				t.Fatalf("only %d tasks: the pages are not followed", len(page))
+			}
+		}
+	}
+}
+
+// TestExportAuditIsThePage: the change log's export holds the filtered lines.
+func TestExportAuditIsThePage(t *testing.T) {
+	ts := newTestServer(t)
+	for i := range 3 {
+		ts.do(t, owner, http.MethodPost, "/directory/banks/new", url.Values{"name": {fmt.Sprintf("=Банк %d", i)}})
+	}
+	_, body := ts.do(t, owner, http.MethodGet, "/audit?entity=bank", nil)
+	total := regexp.MustCompile(`Найдено записей: (\d+)`).FindStringSubmatch(body)
+	f := &exportFixture{ts: ts}
+	rows := f.exportTable(t, ts.login(t, owner), "/export/audit?entity=bank")
+	if total == nil || fmt.Sprint(len(rows)-1) != total[1] {
+		t.Fatalf("export %d lines, page says %v", len(rows)-1, total)
+	}
+	if got := column(rows, "Объект"); len(got) == 0 || got[0] != "Банк" {
+		t.Fatalf("objects %v", got)
+	}
+	// A bank named "=Банк 2" is text, not a formula.
+	if !strings.Contains(strings.Join(column(rows, "Изменения"), "\n"), "=Банк 2") {
+		t.Fatalf("changes %v", column(rows, "Изменения"))
+	}
+}
+
+// TestExportAccess: the export of a section a role may not open is refused as
+// the page is; an unknown tab or format is 404.
+func TestExportAccess(t *testing.T) {
+	ts := newTestServer(t)
+	for _, c := range []struct {
+		role auth.Role
+		path string
+		code int
+	}{
+		{manager, "/export/audit?format=csv", http.StatusForbidden},
+		{admin, "/export/audit?format=xlsx", http.StatusForbidden},
+		{owner, "/export/audit?format=csv", http.StatusOK},
+		{manager, "/export/tasks?tab=all&format=csv", http.StatusForbidden},
+		{manager, "/export/cards?tab=archive&format=csv", http.StatusOK},
+		{warmer, "/export/tasks?tab=auto&format=xlsx", http.StatusOK},
+		{owner, "/export/cards?tab=nope&format=csv", http.StatusNotFound},
+		{owner, "/export/cards?tab=new&format=pdf", http.StatusNotFound},
+	} {
+		resp, body := ts.do(t, c.role, http.MethodGet, c.path, nil)
+		if resp.StatusCode != c.code {
+			t.Errorf("%s %s: %d, want %d %s", c.role, c.path, resp.StatusCode, c.code, snippet(body))
+		}
+	}
+	resp, _ := ts.doAs(t, nil, http.MethodGet, "/export/cards?tab=new", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous export: %d", resp.StatusCode)
+	}
+}

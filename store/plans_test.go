@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAutoTaskPlans: every combination of the «Автозадачи» filters (card, stage,
+// person, each status, a period or half of one, the next page, "own cards" walked or
+// listed) reads its page from the index picked for it, in the order of that index —
+// sorting only the few rows of a card, an open status or a person's cancelled tasks.
+// Slow before (issue 10): stage 3 + a manager, stage 8 + overdue, stage 9 +
+// cancelled, a period five years back or wide, until five years ago.
+func TestAutoTaskPlans(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+	if err := s.Generate(ctx, GenerateOptions{Archived: 50, InWork: 20, Transactions: 100, AutoTasks: 1500, PasswordHash: "x", Now: now}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var warmer, task int64
+	if err := s.Reader().QueryRow(`SELECT warmer_id, (SELECT MAX(id) / 2 FROM auto_tasks) FROM cards LIMIT 1`).Scan(&warmer, &task); err != nil {
+		t.Fatal(err)
+	}
+	from, to := now.AddDate(-5, 0, 0), now.AddDate(-4, 0, 0)
+	defer func(n int) { autoTaskUserScan = n }(autoTaskUserScan)
+	n := 0
+	for _, scan := range []int{2000, 0} { // own cards listed, or walked
+		autoTaskUserScan = scan
+		for _, card := range []int64{0, 7} {
+			for _, stage := range []int64{0, 3, 8, 9} {
+				for _, person := range []int64{0, warmer} {
+					for _, status := range []string{"", "new", "in_progress", "done", "cancelled", "open", "overdue"} {
+						for _, period := range [][2]*time.Time{{}, {&from, &to}, {&from, nil}, {nil, &to}} {
+							for _, own := range []int64{0, warmer} {
+								for _, before := range []int64{0, task} {
+									f := AutoTaskFilter{CardID: card, Stage: stage, AssigneeID: person, Status: status,
+										From: period[0], To: period[1], OnlyUser: own, BeforeID: before, Now: now}
+									checkAutoTaskPlan(t, s, f)
+									n++
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d combinations", n)
+}
+
+func checkAutoTaskPlan(t *testing.T, s *Store, f AutoTaskFilter) {
+	t.Helper()
+	plan, err := s.AutoTasksPlan(context.Background(), f)
+	if err != nil {
+		t.Fatalf("%+v: %v", f, err)
+	}
+	index := autoTaskIndex(f)
+	listed := f.OnlyUser > 0 && autoTaskUserScan > 0 && f.CardID == 0
+	if listed {
+		index = "auto_tasks_card"
+	}
+	first := strings.SplitN(plan, "\n", 2)[0]
+	if !strings.Contains(first, "INDEX "+index+" ") && !strings.HasSuffix(first, "INDEX "+index) {
+		t.Errorf("%s: reads %q, want index %s\n%s", desc(f), first, index, plan)
+	}
+	// A sort is only for the few rows of a card, of someone's own few cards, of an
+	// open status, or of a person's cancelled tasks.
+	sorts := strings.Contains(plan, "TEMP B-TREE")
+	few := f.CardID > 0 || listed || f.Status == "open" || f.Status == "overdue" || smallStatus(f.Status) && f.AssigneeID > 0 && f.Stage > 0
+	if sorts && !few && !(smallStatus(f.Status) && f.AssigneeID > 0) {
+		t.Errorf("%s: sorts\n%s", desc(f), plan)
+	}
+	for _, line := range strings.Split(plan, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "SCAN") && !strings.Contains(line, "INDEX") {
+			t.Errorf("%s: %s\n%s", desc(f), line, plan)
+		}
+	}
+}
+
+func desc(f AutoTaskFilter) string {
+	s := fmt.Sprintf("card %d stage %d person %d status %q own %d before %d", f.CardID, f.Stage, f.AssigneeID, f.Status, f.OnlyUser, f.BeforeID)
+	if f.From != nil {
+		s += " from"
+	}
+	if f.To != nil {
+		s += " to"
+	}
+	return s
+}
+
+// TestArchivePlanCombinations: every combination of the archive's filters (a number three
+// ways, a contact's name or phone, the five people and places, "only mine", the
+// typed text listed first or checked card by card) counts and pages on indexes:
+// no step reads the cards table whole.
+func TestArchivePlanCombinations(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	if err := s.Generate(ctx, GenerateOptions{Archived: 50, InWork: 5, Transactions: 100, AutoTasks: 600, PasswordHash: "x",
+		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { archiveTextSet = n }(archiveTextSet)
+	n := 0
+	for _, set := range []int{2000, 0} {
+		archiveTextSet = set
+		for _, number := range []string{"", "1234", "4276123412341234", "27612"} {
+			for _, contact := range []string{"", "Иванов", "912345"} {
+				for _, ids := range [][5]int64{{}, {1, 0, 0, 0, 0}, {0, 2, 0, 0, 0}, {0, 0, 3, 0, 0}, {0, 0, 0, 4, 0}, {0, 0, 0, 0, 5}, {1, 0, 0, 4, 0}, {1, 2, 3, 4, 5}} {
+					for _, own := range []int64{0, 4} {
+						f := ArchiveFilter{Number: number, Contact: contact, BankID: ids[0], SupplierID: ids[1], WarmerID: ids[2],
+							ManagerID: ids[3], AccountID: ids[4], OnlyUser: own, Offset: 100, Limit: 25}
+						if err := s.archiveText(ctx, &f); err != nil {
+							t.Fatal(err)
+						}
+						cq, cargs := f.count()
+						pq, pargs := f.page()
+						for what, q := range map[string]string{"count": cq, "page": pq} {
+							args := cargs
+							if what == "page" {
+								args = append(pargs, 25, 100)
+							}
+							plan, err := s.Explain(ctx, q, args...)
+							if err != nil {
+								t.Fatalf("%+v %s: %v", f, what, err)
+							}
+							for _, line := range strings.Split(plan, "\n") {
+								l := strings.TrimSpace(line)
+								whole := strings.HasPrefix(l, "SCAN") && !strings.Contains(l, "INDEX") && !strings.Contains(l, "VIRTUAL TABLE") &&
+									!strings.HasPrefix(l, "SCAN (subquery") && l != "SCAN CONSTANT ROW"
+								if whole || strings.Contains(l, "(lifecycle=?)") { // every archived card
+									t.Errorf("%+v %s: %s\n%s", f, what, l, plan)
+								}
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d plans", n)
+}

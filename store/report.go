@@ -1,0 +1,527 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"kartoteka/app/money"
+	"kartoteka/app/pipeline"
+)
+
+// The owner's «Отчёт» read from the rollups: whole years, whole months and the
+// days at the period's edges, so a period of any length reads a bounded number of
+// rows (about a hundred period keys at most).
+
+// PeriodKeys splits the dates from..to (inclusive, 'YYYY-MM-DD') into the fewest
+// rollup periods: whole years, whole months, single days.
+func PeriodKeys(from, to string) ([]string, error) {
+	f, err := time.Parse(pipeline.DateLayout, from)
+	if err != nil {
+		return nil, fmt.Errorf("period start %q: %w", from, err)
+	}
+	t, err := time.Parse(pipeline.DateLayout, to)
+	if err != nil {
+		return nil, fmt.Errorf("period end %q: %w", to, err)
+	}
+	var keys []string
+	for d := f; !d.After(t); {
+		switch {
+		case d.YearDay() == 1 && !d.AddDate(1, 0, -1).After(t):
+			keys = append(keys, d.Format("2006"))
+			d = d.AddDate(1, 0, 0)
+		case d.Day() == 1 && !d.AddDate(0, 1, -1).After(t):
+			keys = append(keys, d.Format("2006-01"))
+			d = d.AddDate(0, 1, 0)
+		default:
+			keys = append(keys, d.Format(pipeline.DateLayout))
+			d = d.AddDate(0, 0, 1)
+		}
+	}
+	return keys, nil
+}
+
+// monthKeys is PeriodKeys with whole years split into their months (the chart).
+func monthKeys(from, to string) ([]string, error) {
+	keys, err := PeriodKeys(from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys {
+		if len(k) == 4 {
+			for m := 1; m <= 12; m++ {
+				out = append(out, fmt.Sprintf("%s-%02d", k, m))
+			}
+			continue
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// MoneySums are the report's figures for a period and a breakdown row.
+type MoneySums struct {
+	TxN        int64         // transactions
+	Amount     money.Kopecks // «Общая сумма отработки»
+	Commission money.Kopecks
+	Net        money.Kopecks
+	ConfirmedN int64         // cards confirmed
+	Confirmed  money.Kopecks // «Подтверждённая прибыль»
+}
+
+// ReportRow is one line of a breakdown: a bank, supplier or manager.
+type ReportRow struct {
+	Key  int64
+	Name string
+	MoneySums
+}
+
+// MonthRow is one month of the chart (Month 'YYYY-MM').
+type MonthRow struct {
+	Month string
+	MoneySums
+}
+
+// StagePerson is one responsible's figures in a stage.
+type StagePerson struct {
+	UserID                       int64
+	Name                         string
+	Entered, Left, Done, Overdue int64
+	Mean                         time.Duration // average time in the stage of the tasks that left
+}
+
+// StageRow is one stage's analytics for the period.
+type StageRow struct {
+	Stage                        pipeline.Stage
+	Entered, Left, Done, Overdue int64
+	Median, P90                  time.Duration // of the time spent by the tasks that left; 0 when none
+	People                       []StagePerson
+}
+
+// Report is everything «Отчёт» shows for a period.
+type Report struct {
+	From, To                   string
+	Total                      MoneySums
+	Banks, Suppliers, Managers []ReportRow
+	Months                     []MonthRow
+	Stages                     []StageRow
+}
+
+func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func anys(keys []string) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
+}
+
+// ReportFor reads the report for the dates from..to (inclusive, office calendar).
+func (s *Store) ReportFor(ctx context.Context, from, to string) (Report, error) {
+	r := Report{From: from, To: to}
+	keys, err := PeriodKeys(from, to)
+	if err != nil {
+		return r, err
+	}
+	names, err := s.reportNames(ctx)
+	if err != nil {
+		return r, err
+	}
+	rows, err := s.reader.QueryContext(ctx, `SELECT dim, key, SUM(tx_n), SUM(amount), SUM(commission), SUM(net), SUM(confirmed_n), SUM(confirmed)
+FROM rollup_money WHERE dim IN (0, 1, 2, 3) AND period IN (`+inList(len(keys))+`) GROUP BY dim, key`, anys(keys)...)
+	if err != nil {
+		return r, fmt.Errorf("report: %w", err)
+	}
+	for rows.Next() {
+		var dim int
+		var row ReportRow
+		m := &row.MoneySums
+		if err := rows.Scan(&dim, &row.Key, &m.TxN, &m.Amount, &m.Commission, &m.Net, &m.ConfirmedN, &m.Confirmed); err != nil {
+			rows.Close()
+			return r, err
+		}
+		if m.TxN == 0 && m.ConfirmedN == 0 {
+			continue
+		}
+		row.Name = names[dim][row.Key]
+		switch dim {
+		case DimAll:
+			r.Total = row.MoneySums
+		case DimBank:
+			r.Banks = append(r.Banks, row)
+		case DimSupplier:
+			r.Suppliers = append(r.Suppliers, row)
+		case DimManager:
+			r.Managers = append(r.Managers, row)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return r, err
+	}
+	for _, b := range [][]ReportRow{r.Banks, r.Suppliers, r.Managers} {
+		SortReportRows(b, "amount")
+	}
+	if r.Months, err = s.reportMonths(ctx, from, to); err != nil {
+		return r, err
+	}
+	if r.Stages, err = s.reportStages(ctx, keys, names[DimManager]); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// SortReportRows orders a breakdown by a column: "name" A→Я, the figures largest first.
+func SortReportRows(rows []ReportRow, by string) {
+	val := func(r ReportRow) int64 {
+		switch by {
+		case "commission":
+			return int64(r.Commission)
+		case "net":
+			return int64(r.Net)
+		case "confirmed":
+			return int64(r.Confirmed)
+		case "count":
+			return r.TxN
+		}
+		return int64(r.Amount)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if by == "name" {
+			return strings.ToLower(rows[i].Name) < strings.ToLower(rows[j].Name)
+		}
+		if a, b := val(rows[i]), val(rows[j]); a != b {
+			return a > b
+		}
+		return strings.ToLower(rows[i].Name) < strings.ToLower(rows[j].Name)
+	})
+}
+
+// reportNames are the names of banks, suppliers and employees by id, per breakdown
+// (users under DimManager serve the stage analytics too).
+func (s *Store) reportNames(ctx context.Context) (map[int]map[int64]string, error) {
+	out := map[int]map[int64]string{DimAll: {0: "Всего"}}
+	for dim, q := range map[int]string{DimBank: "SELECT id, name FROM banks", DimSupplier: "SELECT id, name FROM contractors",
+		DimManager: "SELECT id, name FROM users"} {
+		m := map[int64]string{}
+		rows, err := s.reader.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m[id] = name
+		}
+		rows.Close()
+		out[dim] = m
+	}
+	return out, nil
+}
+
+func (s *Store) reportMonths(ctx context.Context, from, to string) ([]MonthRow, error) {
+	keys, err := monthKeys(from, to)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.reader.QueryContext(ctx, `SELECT substr(period, 1, 7), SUM(tx_n), SUM(amount), SUM(commission), SUM(net), SUM(confirmed_n), SUM(confirmed)
+FROM rollup_money WHERE dim = 0 AND period IN (`+inList(len(keys))+`) GROUP BY 1 ORDER BY 1`, anys(keys)...)
+	if err != nil {
+		return nil, fmt.Errorf("report months: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]MoneySums{}
+	for rows.Next() {
+		var month string
+		var m MoneySums
+		if err := rows.Scan(&month, &m.TxN, &m.Amount, &m.Commission, &m.Net, &m.ConfirmedN, &m.Confirmed); err != nil {
+			return nil, err
+		}
+		got[month] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Every month of the period, empty ones too (a chart with gaps would mislead),
+	// but not the empty years before the first figure of an «all time» period.
+	var out []MonthRow
+	seen := map[string]bool{}
+	for _, k := range keys {
+		m := k[:7]
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		if len(out) == 0 && got[m] == (MoneySums{}) {
+			continue
+		}
+		out = append(out, MonthRow{Month: m, MoneySums: got[m]})
+	}
+	for len(out) > 0 && out[len(out)-1].MoneySums == (MoneySums{}) && out[len(out)-1].Month > s.Now().Format("2006-01") {
+		out = out[:len(out)-1] // months still to come
+	}
+	return out, nil
+}
+
+func (s *Store) reportStages(ctx context.Context, keys []string, users map[int64]string) ([]StageRow, error) {
+	stages := make([]StageRow, pipeline.Last)
+	for i := range stages {
+		stages[i].Stage = pipeline.Stage(i + 1)
+	}
+	rows, err := s.reader.QueryContext(ctx, `SELECT stage, user_id, SUM(entered), SUM(left_n), SUM(done_n), SUM(overdue), SUM(secs)
+FROM rollup_stage WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, user_id`, anys(keys)...)
+	if err != nil {
+		return nil, fmt.Errorf("report stages: %w", err)
+	}
+	for rows.Next() {
+		var st, user, secs int64
+		var p StagePerson
+		if err := rows.Scan(&st, &user, &p.Entered, &p.Left, &p.Done, &p.Overdue, &secs); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if st < 1 || st > int64(pipeline.Last) || (p.Entered == 0 && p.Left == 0) {
+			continue
+		}
+		row := &stages[st-1]
+		if user == 0 {
+			row.Entered, row.Left, row.Done, row.Overdue = p.Entered, p.Left, p.Done, p.Overdue
+			continue
+		}
+		if p.Left > 0 {
+			p.Mean = time.Duration(secs/p.Left) * time.Second
+		}
+		p.UserID, p.Name = user, users[user]
+		row.People = append(row.People, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	hist := make([]map[int]int64, pipeline.Last)
+	rows, err = s.reader.QueryContext(ctx, `SELECT stage, bucket, SUM(n) FROM rollup_stage_time WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, bucket`, anys(keys)...)
+	if err != nil {
+		return nil, fmt.Errorf("report stage times: %w", err)
+	}
+	for rows.Next() {
+		var st int64
+		var b int
+		var n int64
+		if err := rows.Scan(&st, &b, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if st < 1 || st > int64(pipeline.Last) {
+			continue
+		}
+		if hist[st-1] == nil {
+			hist[st-1] = map[int]int64{}
+		}
+		hist[st-1][b] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range stages {
+		stages[i].Median, stages[i].P90 = Percentile(hist[i], 0.5), Percentile(hist[i], 0.9)
+		sort.Slice(stages[i].People, func(a, b int) bool {
+			pa, pb := stages[i].People[a], stages[i].People[b]
+			if pa.Overdue != pb.Overdue {
+				return pa.Overdue > pb.Overdue
+			}
+			return pa.Name < pb.Name
+		})
+	}
+	return stages, rows.Err()
+}
+
+// Percentile reads the q-th quantile (0..1) of the durations in a time-in-stage
+// histogram, interpolating inside its bucket; 0 for an empty histogram.
+func Percentile(h map[int]int64, q float64) time.Duration {
+	var total int64
+	buckets := make([]int, 0, len(h))
+	for b, n := range h {
+		if n > 0 {
+			total += n
+			buckets = append(buckets, b)
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	sort.Ints(buckets)
+	rank := q * float64(total)
+	var cum float64
+	for _, b := range buckets {
+		n := float64(h[b])
+		if cum+n >= rank {
+			lo, hi := BucketBounds(b)
+			frac := (rank - cum) / n
+			return (lo + time.Duration(frac*float64(hi-lo))).Round(time.Minute)
+		}
+		cum += n
+	}
+	_, hi := BucketBounds(buckets[len(buckets)-1])
+	return hi.Round(time.Minute)
+}
+
+// FirstReportDay is the first day with any figure (the start of «Всё время»); empty
+// when there is nothing yet.
+func (s *Store) FirstReportDay(ctx context.Context) (string, error) {
+	var money, stage *string
+	if err := s.reader.QueryRowContext(ctx, `SELECT (SELECT MIN(period) FROM rollup_money WHERE dim = 0),
+  (SELECT MIN(period) FROM rollup_stage)`).Scan(&money, &stage); err != nil {
+		return "", err
+	}
+	first := ""
+	for _, p := range []*string{money, stage} {
+		if p != nil && len(*p) >= 4 && (first == "" || (*p)[:4] < first) {
+			first = (*p)[:4]
+		}
+	}
+	if first == "" {
+		return "", nil
+	}
+	return first + "-01-01", nil
+}
+
+// ---- the rows behind a figure ----
+
+// ReportRowsFilter picks the rows behind one figure of the report: the period and,
+// optionally, one bank, supplier or manager (Dim with Key).
+type ReportRowsFilter struct {
+	From, To string
+	Dim      int
+	Key      int64
+	Page     int // from 1
+}
+
+// ReportRowsPage is how many rows a drill-down page shows.
+const ReportRowsPage = 50
+
+// ReportTx is one transaction behind «Общая сумма отработки».
+type ReportTx struct {
+	ID, CardID              int64
+	OccurredOn              string
+	Amount, Commission, Net money.Kopecks
+	Rate                    money.Rate
+	Last4                   string
+	Bank, Supplier, Manager string
+}
+
+// ReportConfirmed is one card behind «Подтверждённая прибыль».
+type ReportConfirmed struct {
+	CardID                  int64
+	AnsweredOn              string
+	Amount                  money.Kopecks
+	Last4                   string
+	Bank, Supplier, Manager string
+}
+
+func (f ReportRowsFilter) where(dateCol string) (string, []any) {
+	w := dateCol + " BETWEEN ? AND ?"
+	args := []any{f.From, f.To}
+	switch f.Dim {
+	case DimBank:
+		w += " AND c.bank_id = ?"
+	case DimSupplier:
+		w += " AND c.supplier_id = ?"
+	case DimManager:
+		w += " AND c.manager_id = ?"
+	default:
+		return w, args
+	}
+	return w, append(args, f.Key)
+}
+
+func (f ReportRowsFilter) offset() int {
+	if f.Page < 1 {
+		return 0
+	}
+	return (f.Page - 1) * ReportRowsPage
+}
+
+// ReportSums are the rolled-up figures of one breakdown row (or of everything) for
+// a period: the drill-down's totals and its row counts, without counting rows.
+func (s *Store) ReportSums(ctx context.Context, from, to string, dim int, key int64) (MoneySums, error) {
+	var m MoneySums
+	keys, err := PeriodKeys(from, to)
+	if err != nil {
+		return m, err
+	}
+	if dim == DimAll {
+		key = 0
+	}
+	args := append([]any{dim, key}, anys(keys)...)
+	err = s.reader.QueryRowContext(ctx, `SELECT COALESCE(SUM(tx_n), 0), COALESCE(SUM(amount), 0), COALESCE(SUM(commission), 0), COALESCE(SUM(net), 0),
+  COALESCE(SUM(confirmed_n), 0), COALESCE(SUM(confirmed), 0)
+FROM rollup_money WHERE dim = ? AND key = ? AND period IN (`+inList(len(keys))+`)`, args...).Scan(
+		&m.TxN, &m.Amount, &m.Commission, &m.Net, &m.ConfirmedN, &m.Confirmed)
+	return m, err
+}
+
+// ReportTransactions lists the transactions behind a figure, newest first, a page at a time.
+func (s *Store) ReportTransactions(ctx context.Context, f ReportRowsFilter) ([]ReportTx, error) {
+	w, args := f.where("t.occurred_on")
+	rows, err := s.reader.QueryContext(ctx, `SELECT t.id, t.card_id, t.occurred_on, t.amount, t.commission_rate, t.commission, t.net, c.last4,
+  b.name, sp.name, u.name
+FROM transactions t JOIN cards c ON c.id = t.card_id JOIN banks b ON b.id = c.bank_id
+  JOIN contractors sp ON sp.id = c.supplier_id JOIN users u ON u.id = c.manager_id
+WHERE `+w+` ORDER BY t.occurred_on DESC, t.id DESC LIMIT ? OFFSET ?`, append(args, ReportRowsPage, f.offset())...)
+	if err != nil {
+		return nil, fmt.Errorf("report transactions: %w", err)
+	}
+	defer rows.Close()
+	var out []ReportTx
+	for rows.Next() {
+		var r ReportTx
+		if err := rows.Scan(&r.ID, &r.CardID, &r.OccurredOn, &r.Amount, &r.Rate, &r.Commission, &r.Net, &r.Last4, &r.Bank, &r.Supplier, &r.Manager); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReportConfirmations lists the cards confirmed in the period behind a figure, newest first.
+func (s *Store) ReportConfirmations(ctx context.Context, f ReportRowsFilter) ([]ReportConfirmed, error) {
+	w, args := f.where("f.answered_on")
+	rows, err := s.reader.QueryContext(ctx, `SELECT f.card_id, f.answered_on, f.amount, c.last4, b.name, sp.name, u.name
+FROM card_confirmations f JOIN cards c ON c.id = f.card_id JOIN banks b ON b.id = c.bank_id
+  JOIN contractors sp ON sp.id = c.supplier_id JOIN users u ON u.id = c.manager_id
+WHERE `+w+` ORDER BY f.answered_on DESC, f.card_id DESC LIMIT ? OFFSET ?`, append(args, ReportRowsPage, f.offset())...)
+	if err != nil {
+		return nil, fmt.Errorf("report confirmations: %w", err)
+	}
+	defer rows.Close()
+	var out []ReportConfirmed
+	for rows.Next() {
+		var r ReportConfirmed
+		if err := rows.Scan(&r.CardID, &r.AnsweredOn, &r.Amount, &r.Last4, &r.Bank, &r.Supplier, &r.Manager); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReportName is the name of a breakdown's bank, supplier or employee.
+func (s *Store) ReportName(ctx context.Context, dim int, key int64) (string, error) {
+	q, ok := map[int]string{DimBank: "SELECT name FROM banks WHERE id = ?", DimSupplier: "SELECT name FROM contractors WHERE id = ?",
+		DimManager: "SELECT name FROM users WHERE id = ?"}[dim]
+	if !ok {
+		return "", ErrNotFound
+	}
+	var name string
+	err := s.reader.QueryRowContext(ctx, q, key).Scan(&name)
+	return name, notFound(err)
+}

@@ -1,0 +1,537 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"kartoteka/app/pipeline"
+	"kartoteka/store/db"
+)
+
+// Rollups keep the report's sums per period so a report reads a bounded number of
+// rows at any data size (SPEC section 10). Every write that changes a figure calls
+// one of the roll* methods inside its own transaction; RebuildRollups recomputes
+// all of them from the rows and must give the same table contents.
+
+// Money rollup breakdowns (rollup_money.dim); stored in the database, do not renumber.
+const (
+	DimAll      = 0
+	DimBank     = 1
+	DimSupplier = 2
+	DimManager  = 3
+)
+
+// moneyDelta is a change of one day's money for one card's bank, supplier and manager.
+type moneyDelta struct {
+	day                          string // YYYY-MM-DD
+	bank, supplier, manager      int64
+	txN, amount, commission, net int64
+	confirmedN, confirmed        int64
+}
+
+func (d moneyDelta) zero() bool {
+	return d.txN == 0 && d.amount == 0 && d.commission == 0 && d.net == 0 && d.confirmedN == 0 && d.confirmed == 0
+}
+
+func (d moneyDelta) neg() moneyDelta {
+	d.txN, d.amount, d.commission, d.net, d.confirmedN, d.confirmed = -d.txN, -d.amount, -d.commission, -d.net, -d.confirmedN, -d.confirmed
+	return d
+}
+
+// periodsOf is the year, month and day a calendar date adds to.
+func periodsOf(day string) [3]string {
+	if len(day) < 10 {
+		return [3]string{day, day, day}
+	}
+	return [3]string{day[:4], day[:7], day[:10]}
+}
+
+// rollMoney adds d to the year, month and day rows of all four breakdowns; rows that
+// fall back to nothing are deleted (the rebuild never writes empty rows).
+func (tx *Tx) rollMoney(ctx context.Context, d moneyDelta) error {
+	if d.zero() {
+		return nil
+	}
+	var vals, keys []string
+	var args, keyArgs []any
+	for _, p := range periodsOf(d.day) {
+		for dim, key := range [4]int64{0, d.bank, d.supplier, d.manager} {
+			vals = append(vals, "(?,?,?,?,?,?,?,?,?)")
+			args = append(args, dim, p, key, d.txN, d.amount, d.commission, d.net, d.confirmedN, d.confirmed)
+			keys = append(keys, "(?,?,?)")
+			keyArgs = append(keyArgs, dim, p, key)
+		}
+	}
+	if _, err := tx.Raw.ExecContext(ctx, `INSERT INTO rollup_money (dim, period, key, tx_n, amount, commission, net, confirmed_n, confirmed)
+VALUES `+strings.Join(vals, ",")+`
+ON CONFLICT (dim, period, key) DO UPDATE SET tx_n = tx_n + excluded.tx_n, amount = amount + excluded.amount,
+  commission = commission + excluded.commission, net = net + excluded.net,
+  confirmed_n = confirmed_n + excluded.confirmed_n, confirmed = confirmed + excluded.confirmed`, args...); err != nil {
+		return fmt.Errorf("roll money of %s: %w", d.day, err)
+	}
+	if d.txN < 0 || d.confirmedN < 0 {
+		if _, err := tx.Raw.ExecContext(ctx, `DELETE FROM rollup_money WHERE tx_n = 0 AND confirmed_n = 0
+AND (dim, period, key) IN (VALUES `+strings.Join(keys, ",")+`)`, keyArgs...); err != nil {
+			return fmt.Errorf("roll money of %s: %w", d.day, err)
+		}
+	}
+	return nil
+}
+
+// rollTransaction adds (sign 1) or removes (sign -1) one transaction row of card c.
+func (tx *Tx) rollTransaction(ctx context.Context, c db.Card, t db.Transaction, sign int64) error {
+	return tx.rollMoney(ctx, moneyDelta{day: t.OccurredOn, bank: c.BankID, supplier: c.SupplierID, manager: c.ManagerID,
+		txN: sign, amount: sign * int64(t.Amount), commission: sign * int64(t.Commission), net: sign * int64(t.Net)})
+}
+
+// rollCard adds (sign 1) or removes (sign -1) everything card c contributes: its
+// transactions day by day and its confirmed profit. A card edit that changes the bank,
+// supplier or manager removes the card under the old keys and adds it under the new.
+func (tx *Tx) rollCard(ctx context.Context, c db.Card, sign int64) error {
+	rows, err := tx.Raw.QueryContext(ctx, `SELECT occurred_on, COUNT(*), SUM(amount), SUM(commission), SUM(net)
+FROM transactions WHERE card_id = ? GROUP BY occurred_on`, c.ID)
+	if err != nil {
+		return err
+	}
+	var ds []moneyDelta
+	for rows.Next() {
+		d := moneyDelta{bank: c.BankID, supplier: c.SupplierID, manager: c.ManagerID}
+		if err := rows.Scan(&d.day, &d.txN, &d.amount, &d.commission, &d.net); err != nil {
+			rows.Close()
+			return err
+		}
+		ds = append(ds, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var day string
+	var amount int64
+	switch err := tx.Raw.QueryRowContext(ctx, `SELECT answered_on, amount FROM card_confirmations WHERE card_id = ?`, c.ID).Scan(&day, &amount); {
+	case err == nil:
+		ds = append(ds, moneyDelta{day: day, bank: c.BankID, supplier: c.SupplierID, manager: c.ManagerID, confirmedN: 1, confirmed: amount})
+	case !isNoRows(err):
+		return err
+	}
+	for _, d := range ds {
+		if sign < 0 {
+			d = d.neg()
+		}
+		if err := tx.rollMoney(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// confirm records card c's stage-8 answer «Да» as its confirmed profit (replacing an
+// earlier one, if any) and rolls it into the report.
+func (tx *Tx) confirm(ctx context.Context, c db.Card, taskID int64, answeredOn string, amount int64) error {
+	if err := tx.unconfirm(ctx, c); err != nil {
+		return err
+	}
+	if _, err := tx.Raw.ExecContext(ctx, `INSERT INTO card_confirmations (card_id, task_id, answered_on, amount) VALUES (?, ?, ?, ?)`,
+		c.ID, taskID, answeredOn, amount); err != nil {
+		return fmt.Errorf("confirm card %d: %w", c.ID, err)
+	}
+	return tx.rollMoney(ctx, moneyDelta{day: answeredOn, bank: c.BankID, supplier: c.SupplierID, manager: c.ManagerID,
+		confirmedN: 1, confirmed: amount})
+}
+
+// unconfirm voids card c's confirmed profit (a correction sent it back to stage 8 or earlier).
+func (tx *Tx) unconfirm(ctx context.Context, c db.Card) error {
+	var day string
+	var amount int64
+	err := tx.Raw.QueryRowContext(ctx, `DELETE FROM card_confirmations WHERE card_id = ? RETURNING answered_on, amount`, c.ID).Scan(&day, &amount)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("void confirmation of card %d: %w", c.ID, err)
+	}
+	return tx.rollMoney(ctx, moneyDelta{day: day, bank: c.BankID, supplier: c.SupplierID, manager: c.ManagerID,
+		confirmedN: -1, confirmed: -amount})
+}
+
+// ---- stage analytics ----
+
+// stageDelta is a change of one day's figures of one stage for one responsible.
+type stageDelta struct {
+	day                               string
+	stage, user                       int64
+	entered, left, done, overdue, sec int64
+	bucket                            int // -1: no time sample
+	bucketN                           int64
+}
+
+// timeBucketRatio is the width of a time-in-stage bucket: the median and the 90th
+// percentile are read to within half of it (about 7 %).
+const timeBucketRatio = 1.15
+
+// TimeBucket is the histogram bucket of a time spent in a stage: 0 under a minute,
+// then geometric from one minute up.
+func TimeBucket(d time.Duration) int {
+	secs := d.Seconds()
+	if secs < 60 {
+		return 0
+	}
+	return 1 + int(math.Floor(math.Log(secs/60)/math.Log(timeBucketRatio)))
+}
+
+// BucketBounds is the range of durations a bucket holds.
+func BucketBounds(b int) (lo, hi time.Duration) {
+	if b <= 0 {
+		return 0, time.Minute
+	}
+	lo = time.Duration(60 * math.Pow(timeBucketRatio, float64(b-1)) * float64(time.Second))
+	hi = time.Duration(60 * math.Pow(timeBucketRatio, float64(b)) * float64(time.Second))
+	return lo, hi
+}
+
+// rollStage adds d to the year, month and day rows of the stage, for the person and
+// for everyone (user 0).
+func (tx *Tx) rollStage(ctx context.Context, d stageDelta) error {
+	var vals []string
+	var args []any
+	for _, p := range periodsOf(d.day) {
+		for _, u := range [2]int64{0, d.user} {
+			vals = append(vals, "(?,?,?,?,?,?,?,?)")
+			args = append(args, p, d.stage, u, d.entered, d.left, d.done, d.overdue, d.sec)
+		}
+	}
+	if _, err := tx.Raw.ExecContext(ctx, `INSERT INTO rollup_stage (period, stage, user_id, entered, left_n, done_n, overdue, secs)
+VALUES `+strings.Join(vals, ",")+`
+ON CONFLICT (period, stage, user_id) DO UPDATE SET entered = entered + excluded.entered, left_n = left_n + excluded.left_n,
+  done_n = done_n + excluded.done_n, overdue = overdue + excluded.overdue, secs = secs + excluded.secs`, args...); err != nil {
+		return fmt.Errorf("roll stage %d of %s: %w", d.stage, d.day, err)
+	}
+	if d.entered < 0 || d.left < 0 {
+		if _, err := tx.Raw.ExecContext(ctx, `DELETE FROM rollup_stage WHERE entered = 0 AND left_n = 0
+AND period IN (?, ?, ?) AND stage = ? AND user_id IN (0, ?)`, d.day[:4], d.day[:7], d.day, d.stage, d.user); err != nil {
+			return err
+		}
+	}
+	if d.bucket < 0 {
+		return nil
+	}
+	vals, args = vals[:0], args[:0]
+	for _, p := range periodsOf(d.day) {
+		vals = append(vals, "(?,?,?,?)")
+		args = append(args, p, d.stage, d.bucket, d.bucketN)
+	}
+	_, err := tx.Raw.ExecContext(ctx, `INSERT INTO rollup_stage_time (period, stage, bucket, n) VALUES `+strings.Join(vals, ",")+`
+ON CONFLICT (period, stage, bucket) DO UPDATE SET n = n + excluded.n`, args...)
+	return err
+}
+
+// taskEntered is what a stage task adds when it is created (or, with sign -1, takes
+// away from its old responsible when it is reassigned).
+func taskEntered(office pipeline.Office, t db.AutoTask, sign int64) stageDelta {
+	return stageDelta{day: office.Today(t.CreatedAt), stage: t.Stage, user: t.AssigneeID, entered: sign, bucket: -1}
+}
+
+// taskLeft is what a closed stage task adds: it left the stage on the day it was
+// closed, after the time since its creation; done after its deadline is overdue.
+func taskLeft(office pipeline.Office, t db.AutoTask) stageDelta {
+	d := stageDelta{day: office.Today(*t.DoneAt), stage: t.Stage, user: t.AssigneeID, left: 1, bucketN: 1}
+	spent := t.DoneAt.Sub(t.CreatedAt)
+	if spent < 0 {
+		spent = 0
+	}
+	d.sec, d.bucket = int64(spent/time.Second), TimeBucket(spent)
+	if t.Status == "done" {
+		d.done = 1
+		if t.DoneAt.After(t.Deadline) {
+			d.overdue = 1
+		}
+	}
+	return d
+}
+
+// rollTaskEntered records a stage task just created.
+func (tx *Tx) rollTaskEntered(ctx context.Context, id int64) error {
+	return tx.rollTask(ctx, id, false)
+}
+
+// rollTaskLeft records a stage task just closed (done or cancelled).
+func (tx *Tx) rollTaskLeft(ctx context.Context, id int64) error {
+	return tx.rollTask(ctx, id, true)
+}
+
+func (tx *Tx) rollTask(ctx context.Context, id int64, left bool) error {
+	t, err := tx.AutoTaskGet(ctx, id)
+	if err != nil {
+		return fmt.Errorf("task %d: %w", id, err)
+	}
+	if t.Kind != "stage" {
+		return nil
+	}
+	office, err := tx.Office(ctx)
+	if err != nil {
+		return err
+	}
+	if !left {
+		return tx.rollStage(ctx, taskEntered(office, t, 1))
+	}
+	if t.DoneAt == nil {
+		return fmt.Errorf("task %d is not closed", id)
+	}
+	return tx.rollStage(ctx, taskLeft(office, t))
+}
+
+// cancelOpen cancels the card's open tasks (a correction, or the warming tasks left
+// when stage 3 ends) and records the stage task among them as having left its stage.
+func (tx *Tx) cancelOpen(ctx context.Context, cardID, by int64) error {
+	open, err := tx.AutoTaskListOpenCard(ctx, cardID)
+	if err != nil {
+		return err
+	}
+	if err := tx.AutoTaskCancelOpen(ctx, db.AutoTaskCancelOpenParams{Now: &tx.Now, DoneBy: &by, CardID: cardID}); err != nil {
+		return err
+	}
+	for _, t := range open {
+		if t.Kind == "stage" {
+			if err := tx.rollTaskLeft(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ---- rebuild ----
+
+// RebuildRollups recomputes every rollup from the rows, in one transaction
+// (`kartoteka rollups --rebuild`, and after bulk loads).
+func (s *Store) RebuildRollups(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Tx) error { return tx.rebuildRollups(ctx) })
+}
+
+type moneyKey struct {
+	dim    int
+	period string
+	key    int64
+}
+
+type stageKey struct {
+	period      string
+	stage, user int64
+}
+
+type stageTimeKey struct {
+	period        string
+	stage, bucket int64
+}
+
+func (tx *Tx) rebuildRollups(ctx context.Context) error {
+	for _, t := range []string{"rollup_money", "rollup_stage", "rollup_stage_time"} {
+		if _, err := tx.Raw.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+			return err
+		}
+	}
+	if err := tx.rebuildMoney(ctx); err != nil {
+		return fmt.Errorf("rebuild money rollups: %w", err)
+	}
+	if err := tx.rebuildStages(ctx); err != nil {
+		return fmt.Errorf("rebuild stage rollups: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) rebuildMoney(ctx context.Context) error {
+	sums := map[moneyKey]*moneyDelta{}
+	add := func(d moneyDelta) {
+		for _, p := range periodsOf(d.day) {
+			for dim, key := range [4]int64{0, d.bank, d.supplier, d.manager} {
+				k := moneyKey{dim, p, key}
+				s := sums[k]
+				if s == nil {
+					s = &moneyDelta{}
+					sums[k] = s
+				}
+				s.txN += d.txN
+				s.amount += d.amount
+				s.commission += d.commission
+				s.net += d.net
+				s.confirmedN += d.confirmedN
+				s.confirmed += d.confirmed
+			}
+		}
+	}
+	for _, q := range []string{
+		`SELECT t.occurred_on, c.bank_id, c.supplier_id, c.manager_id, COUNT(*), SUM(t.amount), SUM(t.commission), SUM(t.net), 0, 0
+FROM transactions t JOIN cards c ON c.id = t.card_id GROUP BY 1, 2, 3, 4`,
+		`SELECT f.answered_on, c.bank_id, c.supplier_id, c.manager_id, 0, 0, 0, 0, COUNT(*), SUM(f.amount)
+FROM card_confirmations f JOIN cards c ON c.id = f.card_id GROUP BY 1, 2, 3, 4`,
+	} {
+		rows, err := tx.Raw.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d moneyDelta
+			if err := rows.Scan(&d.day, &d.bank, &d.supplier, &d.manager, &d.txN, &d.amount, &d.commission, &d.net, &d.confirmedN, &d.confirmed); err != nil {
+				rows.Close()
+				return err
+			}
+			add(d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	ins := bulkInsert{tx: tx, head: "INSERT INTO rollup_money (dim, period, key, tx_n, amount, commission, net, confirmed_n, confirmed) VALUES ", cols: 9}
+	for k, s := range sums {
+		if err := ins.add(ctx, k.dim, k.period, k.key, s.txN, s.amount, s.commission, s.net, s.confirmedN, s.confirmed); err != nil {
+			return err
+		}
+	}
+	return ins.flush(ctx)
+}
+
+func (tx *Tx) rebuildStages(ctx context.Context) error {
+	office, err := tx.Office(ctx)
+	if err != nil {
+		return err
+	}
+	sums := map[stageKey]*stageDelta{}
+	times := map[stageTimeKey]int64{}
+	add := func(d stageDelta) {
+		for _, p := range periodsOf(d.day) {
+			for _, u := range [2]int64{0, d.user} {
+				k := stageKey{p, d.stage, u}
+				s := sums[k]
+				if s == nil {
+					s = &stageDelta{}
+					sums[k] = s
+				}
+				s.entered += d.entered
+				s.left += d.left
+				s.done += d.done
+				s.overdue += d.overdue
+				s.sec += d.sec
+			}
+			if d.bucket >= 0 {
+				times[stageTimeKey{p, d.stage, int64(d.bucket)}] += d.bucketN
+			}
+		}
+	}
+	rows, err := tx.Raw.QueryContext(ctx, `SELECT id, stage, assignee_id, status, deadline, created_at, done_at FROM auto_tasks WHERE kind = 'stage'`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var t db.AutoTask
+		if err := rows.Scan(&t.ID, &t.Stage, &t.AssigneeID, &t.Status, &t.Deadline, &t.CreatedAt, &t.DoneAt); err != nil {
+			rows.Close()
+			return err
+		}
+		add(taskEntered(office, t, 1))
+		if t.DoneAt != nil && (t.Status == "done" || t.Status == "cancelled") {
+			add(taskLeft(office, t))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ins := bulkInsert{tx: tx, head: "INSERT INTO rollup_stage (period, stage, user_id, entered, left_n, done_n, overdue, secs) VALUES ", cols: 8}
+	for k, s := range sums {
+		if err := ins.add(ctx, k.period, k.stage, k.user, s.entered, s.left, s.done, s.overdue, s.sec); err != nil {
+			return err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	ins = bulkInsert{tx: tx, head: "INSERT INTO rollup_stage_time (period, stage, bucket, n) VALUES ", cols: 4}
+	for k, n := range times {
+		if err := ins.add(ctx, k.period, k.stage, k.bucket, n); err != nil {
+			return err
+		}
+	}
+	return ins.flush(ctx)
+}
+
+// bulkInsert writes rows many to a statement.
+type bulkInsert struct {
+	tx   *Tx
+	head string
+	cols int
+	args []any
+}
+
+const bulkRows = 100
+
+func (b *bulkInsert) add(ctx context.Context, vals ...any) error {
+	b.args = append(b.args, vals...)
+	if len(b.args) >= bulkRows*b.cols {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *bulkInsert) flush(ctx context.Context) error {
+	if len(b.args) == 0 {
+		return nil
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", b.cols), ",") + ")"
+	n := len(b.args) / b.cols
+	_, err := b.tx.Raw.ExecContext(ctx, b.head+strings.TrimSuffix(strings.Repeat(row+",", n), ","), b.args...)
+	b.args = b.args[:0]
+	return err
+}
+
+// rollupsMissing tells whether the rollups are empty while there are rows to sum (a
+// database from before the rollups, or a bulk load): Open rebuilds them then.
+func (s *Store) rollupsMissing(ctx context.Context) (bool, error) {
+	var missing bool
+	err := s.writer.QueryRowContext(ctx, `SELECT (EXISTS (SELECT 1 FROM transactions) OR EXISTS (SELECT 1 FROM card_confirmations))
+  AND NOT EXISTS (SELECT 1 FROM rollup_money)
+  OR EXISTS (SELECT 1 FROM auto_tasks WHERE kind = 'stage') AND NOT EXISTS (SELECT 1 FROM rollup_stage)`).Scan(&missing)
+	return missing, err
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// reassignEntered moves an open stage task's entry from its old responsible to the new
+// one, so «by person» counts the task under whoever holds it.
+func (tx *Tx) reassignEntered(ctx context.Context, t db.AutoTask, to int64) error {
+	if t.Kind != "stage" {
+		return nil
+	}
+	office, err := tx.Office(ctx)
+	if err != nil {
+		return err
+	}
+	if err := tx.rollStage(ctx, taskEntered(office, t, -1)); err != nil {
+		return err
+	}
+	t.AssigneeID = to
+	return tx.rollStage(ctx, taskEntered(office, t, 1))
+}
+
+// ReportAfterLoad fills the report's tables after a bulk load that wrote rows
+// directly (the generator): each card past stage 8 gets its latest stage-8 answer
+// as its confirmed profit, then every rollup is rebuilt.
+func (s *Store) ReportAfterLoad(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Raw.ExecContext(ctx, `INSERT OR REPLACE INTO card_confirmations (card_id, task_id, answered_on, amount)
+SELECT t.card_id, t.id, json_extract(t.fields, '$.answered_on'), CAST(json_extract(t.fields, '$.confirmed_amount') AS INTEGER)
+FROM auto_tasks t JOIN cards c ON c.id = t.card_id
+WHERE t.kind = 'stage' AND t.stage = 8 AND t.status = 'done'
+  AND json_extract(t.fields, '$.answered') = 'yes'
+  AND (c.stage = 9 OR c.lifecycle IN ('worked_out', 'archived'))
+  AND t.id = (SELECT MAX(id) FROM auto_tasks m WHERE m.card_id = t.card_id AND m.kind = 'stage' AND m.stage = 8 AND m.status = 'done')`); err != nil {
+			return fmt.Errorf("confirmations: %w", err)
+		}
+		return tx.rebuildRollups(ctx)
+	})
+}
