@@ -68,6 +68,8 @@ Usage:
   kartoteka user add --login L --name N --role R [flags]
                                      add a user; the password is asked or read from stdin
   kartoteka backup FILE [flags]      write a consistent copy of the database to FILE
+  kartoteka restore FILE [flags]     put a backup in place of the database (server stopped);
+                                     the file is checked, the old database kept aside
   kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N] [flags]
                                      fill an empty database with the SPEC's ten-year
                                      data set (for measuring speed); password generated-1
@@ -122,6 +124,15 @@ func run(args []string) error {
 			return err
 		}
 		return backup(cfg, dst)
+	case "restore":
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			return errors.New("usage: kartoteka restore FILE (with the server stopped)")
+		}
+		src := args[0]
+		if err := flags(cmd, &cfg).Parse(args[1:]); err != nil {
+			return err
+		}
+		return restore(cfg, src)
 	case "generate":
 		return generate(args)
 	case "rollups":
@@ -141,7 +152,11 @@ func run(args []string) error {
 		cfg.demo = true
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
+	open := openStore
+	if cmd != "migrate" {
+		open = openServing
+	}
+	st, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -155,15 +170,27 @@ func run(args []string) error {
 
 // openStore opens the database; a new database takes the configured office time zone.
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.db)
-	if err != nil {
-		return nil, err
+	return withTZ(ctx, cfg)(store.Open(ctx, cfg.db))
+}
+
+// openServing opens the database for the server: one that fails its integrity
+// check, or has lost its users while a backup has them, is refused.
+func openServing(ctx context.Context, cfg config) (*store.Store, error) {
+	return withTZ(ctx, cfg)(store.OpenForServing(ctx, cfg.db, cfg.backupDir))
+}
+
+// withTZ sets the configured office time zone on a database whose settings were never saved.
+func withTZ(ctx context.Context, cfg config) func(*store.Store, error) (*store.Store, error) {
+	return func(st *store.Store, err error) (*store.Store, error) {
+		if err != nil {
+			return nil, err
+		}
+		if err := st.InitTimezone(ctx, cfg.tz); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return st, nil
 	}
-	if err := st.InitTimezone(ctx, cfg.tz); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
 }
 
 func serve(st *store.Store, cfg config) error {
@@ -270,6 +297,18 @@ func rollups(args []string) error {
 		return err
 	}
 	fmt.Println("rollups rebuilt in", time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+func restore(cfg config, src string) error {
+	r, err := store.Restore(context.Background(), cfg.db, src, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("restored %s into %s (schema %d, %d users)\n", src, cfg.db, r.Check.Schema, r.Check.Users)
+	for _, a := range r.Aside {
+		fmt.Println("the previous file is kept as", a)
+	}
 	return nil
 }
 

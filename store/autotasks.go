@@ -221,10 +221,14 @@ func (s *Store) autoTaskSelect(ctx context.Context, f AutoTaskFilter, cols, join
 		// The page after a task: below its deadline, or at it below its id.
 		var dl string
 		err := s.reader.QueryRowContext(ctx, "SELECT CAST(deadline AS TEXT) FROM auto_tasks WHERE id = ?", f.BeforeID).Scan(&dl)
-		if err != nil {
+		switch {
+		case isNoRows(err):
+			add("0") // the page after a task that does not exist (a typed address): nothing
+		case err != nil:
 			return "", nil, fmt.Errorf("auto tasks: page after %d: %w", f.BeforeID, err)
+		default:
+			add("(t.deadline, t.id) < (?, ?)", dl, f.BeforeID)
 		}
-		add("(t.deadline, t.id) < (?, ?)", dl, f.BeforeID)
 	}
 	if u := f.OnlyUser; u > 0 {
 		var cnt int

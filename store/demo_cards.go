@@ -80,6 +80,12 @@ func (s *Store) DemoCards(ctx context.Context) error {
 	}
 	real := s.Now
 	defer func() { s.Now = real }()
+	// A thousand small writes: without waiting for the disk on each (demo data is
+	// made again if lost), as the DSN has it again after.
+	if _, err := s.writer.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+		return err
+	}
+	defer s.writer.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL")
 	now := real()
 	names := []string{"Иван Петров", "Ольга Смирнова", "Сергей Козлов", "Анна Морозова", "Павел Волков", "Мария Лебедева", "Алексей Новиков", "Татьяна Фёдорова"}
 	// target: 0 = new, 1..9 = stage, 10 = worked out, 11 = archived
@@ -95,20 +101,25 @@ func (s *Store) DemoCards(ctx context.Context) error {
 	}
 	targets = append(targets, 11, 11, 11)
 	admin := Actor{ID: admins[0].ID, Privileged: true}
-	for i, target := range targets {
-		back := 2*max(target-1, 0) + i%2 // the current stage was entered a day or two ago
-		clock := now.Add(-time.Duration(back)*24*time.Hour - time.Duration(2+r.IntN(6))*time.Hour)
-		s.Now = func() time.Time { return clock }
+	input := func(i int) CardInput {
 		sup := sups[r.IntN(len(sups))]
 		rate := money.Rate(1000)
 		if sup.CommissionRate != nil {
 			rate = *sup.CommissionRate
 		}
-		in := CardInput{Number: luhnNumber(r), BankID: banks[r.IntN(len(banks))].ID, SupplierID: sup.ID,
+		return CardInput{Number: luhnNumber(r), BankID: banks[r.IntN(len(banks))].ID, SupplierID: sup.ID,
 			ContactName: names[i%len(names)], ContactPhone: fmt.Sprintf("+7916%07d", r.IntN(10000000)),
 			WarmerID: warmers[0].ID, ManagerID: managers[i%len(managers)].ID, AccountantID: accountants[0].ID,
 			Rate: rate, WarmingDays: 3, WarmingEveryDays: 1}
-		id, err := s.CreateCard(ctx, admin, in)
+	}
+	if err := s.demoHistory(ctx, r, now, admin, input); err != nil {
+		return err
+	}
+	for i, target := range targets {
+		back := 2*max(target-1, 0) + i%2 // the current stage was entered a day or two ago
+		clock := now.Add(-time.Duration(back)*24*time.Hour - time.Duration(2+r.IntN(6))*time.Hour)
+		s.Now = func() time.Time { return clock }
+		id, err := s.CreateCard(ctx, admin, input(i))
 		if err != nil {
 			return fmt.Errorf("demo card: %w", err)
 		}
@@ -130,6 +141,43 @@ func (s *Store) DemoCards(ctx context.Context) error {
 			}
 		}
 		if target == 11 {
+			if _, err := s.ArchiveCards(ctx, admin, []int64{id}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// demoHistory walks a card through the whole pipeline every three weeks or so over the
+// sixteen months before the current cards, most of them then archived, so «Отчёт»
+// has a history: months in the chart, something in every preset, stage times and
+// some late completions.
+func (s *Store) demoHistory(ctx context.Context, r *rand.Rand, now time.Time, admin Actor, input func(int) CardInput) error {
+	var clock time.Time
+	s.Now = func() time.Time { return clock }
+	i := 0
+	for day := now.AddDate(0, -16, 0); day.Before(now.AddDate(0, 0, -35)); day = day.Add(time.Duration(16+r.IntN(8)) * 24 * time.Hour) {
+		clock = day.Add(time.Duration(r.IntN(8)) * time.Hour)
+		id, err := s.CreateCard(ctx, admin, input(i))
+		if err != nil {
+			return fmt.Errorf("demo history card: %w", err)
+		}
+		i++
+		clock = clock.Add(time.Hour)
+		if err := s.StartCard(ctx, admin, id, 1); err != nil {
+			return err
+		}
+		for st := pipeline.Stage(1); st <= pipeline.Last; st++ {
+			clock = clock.Add(time.Duration(3+r.IntN(36)) * time.Hour) // sometimes after the deadline
+			if st == pipeline.Warming {
+				clock = clock.Add(3 * 24 * time.Hour)
+			}
+			if err := s.demoStage(ctx, id, st, r); err != nil {
+				return fmt.Errorf("demo history card %d stage %d: %w", id, st, err)
+			}
+		}
+		if r.IntN(6) > 0 {
 			if _, err := s.ArchiveCards(ctx, admin, []int64{id}); err != nil {
 				return err
 			}

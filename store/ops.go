@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -23,26 +22,18 @@ func (s *Store) InitTimezone(ctx context.Context, tz string) error {
 }
 
 // BackupFile copies the database at path to dst without taking the server's lock:
-// VACUUM INTO reads a consistent snapshot while the server keeps writing.
+// VACUUM INTO reads a consistent snapshot while the server keeps writing. The copy
+// is checked under a temporary name before it gets its own.
 func BackupFile(ctx context.Context, path, dst string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("database %s: %w", path, err)
-	}
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("backup: %s already exists", dst)
 	}
 	h, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return err
-	}
-	if _, err := h.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	return nil
+	return writeBackup(ctx, h, dst)
 }
 
 // BackupName is the file name of a backup made at t: office-local time, so the
@@ -51,18 +42,22 @@ func BackupName(t time.Time, loc *time.Location) string {
 	return "kartoteka-" + t.In(loc).Format("20060102-150405") + ".db"
 }
 
-// PruneBackups keeps the newest keep files named kartoteka-*.db in dir.
+// PruneBackups keeps the newest keep backups in dir (files named like BackupName).
 func PruneBackups(dir string, keep int) error {
-	names, err := filepath.Glob(filepath.Join(dir, "kartoteka-*.db"))
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names) // names carry a sortable UTC timestamp
+	var names []string
+	for _, e := range ents {
+		if IsBackupName(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names) // names carry a sortable office-local timestamp
 	for i := 0; i < len(names)-keep; i++ {
-		if strings.HasPrefix(filepath.Base(names[i]), "kartoteka-") {
-			if err := os.Remove(names[i]); err != nil {
-				return err
-			}
+		if err := os.Remove(filepath.Join(dir, names[i])); err != nil {
+			return err
 		}
 	}
 	return nil

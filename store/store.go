@@ -55,6 +55,18 @@ func dsn(path string, readOnly bool) string {
 // Open opens (creating if needed) the database at path, takes the process lock,
 // and applies the embedded migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, "", false)
+}
+
+// OpenForServing is Open for the server: it refuses a database that fails
+// PRAGMA quick_check, or one without users while a backup in backupDir has them
+// (an emptied or half-restored file would send everyone to /setup), naming the
+// latest good backup and how to restore it.
+func OpenForServing(ctx context.Context, path, backupDir string) (*Store, error) {
+	return open(ctx, path, backupDir, true)
+}
+
+func open(ctx context.Context, path, backupDir string, check bool) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -63,6 +75,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	lock, err := lockFile(path + ".lock")
 	if err != nil {
 		return nil, err
+	}
+	if check {
+		if err := checkLive(ctx, path, backupDir); err != nil {
+			lock.Close()
+			return nil, err
+		}
 	}
 	if err := Migrate(path); err != nil {
 		lock.Close()
@@ -106,6 +124,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("report rollups of %s: %w", path, err)
+		}
+	}
+	if check {
+		if err := s.checkUsers(ctx, backupDir); err != nil {
+			s.Close()
+			return nil, err
 		}
 	}
 	return s, nil
@@ -164,18 +188,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.reader.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Backup writes a consistent copy of the live database to dst with VACUUM INTO.
+// Backup writes a consistent copy of the live database to dst with VACUUM INTO,
+// through a checked temporary file (see writeBackup).
 func (s *Store) Backup(ctx context.Context, dst string) error {
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("backup: %s already exists", dst)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return fmt.Errorf("backup folder: %w", err)
-	}
-	if _, err := s.writer.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	return nil
+	return writeBackup(ctx, s.writer, dst)
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound.

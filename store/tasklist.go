@@ -175,6 +175,13 @@ func (f TaskFilter) order() (order, after string, args []any) {
 
 // idQuery is the query of a page's ids (the limit is the last argument).
 func (f TaskFilter) idQuery() (string, []any, bool) {
+	q, args, ok := f.selectRows("t.id")
+	return q + " LIMIT ?", args, ok
+}
+
+// selectRows is the query of the filter's tasks in order, giving cols (of
+// "tasks t"): the page's ids and the export's rows come from the same query.
+func (f TaskFilter) selectRows(cols string) (string, []any, bool) {
 	w, args, ok := f.where()
 	if !ok {
 		return "", nil, false
@@ -183,7 +190,7 @@ func (f TaskFilter) idQuery() (string, []any, bool) {
 	if after != "" {
 		w, args = w+" AND "+after, append(args, aargs...)
 	}
-	return "SELECT t.id FROM tasks t" + f.hint() + " WHERE " + w + " ORDER BY " + order + " LIMIT ?", args, true
+	return "SELECT " + cols + " FROM tasks t" + f.hint() + " WHERE " + w + " ORDER BY " + order, args, true
 }
 
 // hint names the partial index of open tasks when only open tasks are asked for:
@@ -256,6 +263,40 @@ WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
 		rows = append(rows, byID[id.(int64)])
 	}
 	return rows, more, rs.Err()
+}
+
+// TasksEach calls each for every task of the tab and filters, in the page's
+// order, from one database cursor (the export): After and Limit are ignored.
+func (s *Store) TasksEach(ctx context.Context, f TaskFilter, each func(TaskRow) error) error {
+	f.After = ""
+	if !slices.Contains(TaskSorts, f.Sort) {
+		f.Sort = "deadline"
+	}
+	q, args, ok := f.selectRows(`t.id, t.author_id, t.assignee_id, t.card_id, t.title, t.status, t.deadline, t.created_at,
+	(SELECT COUNT(*) FROM task_comments m WHERE m.task_id = t.id)`)
+	if !ok {
+		return nil
+	}
+	n, err := s.names(ctx)
+	if err != nil {
+		return err
+	}
+	rs, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("tasks export: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r TaskRow
+		if err := rs.Scan(&r.ID, &r.AuthorID, &r.AssigneeID, &r.CardID, &r.Title, &r.Status, &r.Deadline, &r.CreatedAt, &r.Comments); err != nil {
+			return err
+		}
+		r.AuthorName, r.AssigneeName = n.users[r.AuthorID], n.users[r.AssigneeID]
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
 }
 
 // TasksPlan explains a filter's id query (tests check it stays on an index).

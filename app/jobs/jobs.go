@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -94,9 +95,16 @@ func NightlyBackup(ctx context.Context, st *store.Store, dir string, now time.Ti
 	if now.Before(office.Day(now).Add(BackupAfter)) {
 		return nil
 	}
-	day := now.In(office.Loc).Format("20060102")
-	if m, _ := filepath.Glob(filepath.Join(dir, "kartoteka-"+day+"-*.db")); len(m) > 0 {
-		return store.PruneBackups(dir, int(set.BackupRetention))
+	day := "kartoteka-" + now.In(office.Loc).Format("20060102") + "-"
+	store.CleanStaleTemps(dir)
+	list, err := store.ListBackups(dir)
+	if err != nil {
+		return fmt.Errorf("nightly backup: %w", err)
+	}
+	for _, b := range list { // only checked backups count: a killed run's remains do not
+		if strings.HasPrefix(b.Name, day) {
+			return store.PruneBackups(dir, int(set.BackupRetention))
+		}
 	}
 	if err := st.Backup(ctx, filepath.Join(dir, store.BackupName(now, office.Loc))); err != nil {
 		return fmt.Errorf("nightly backup: %w", err)

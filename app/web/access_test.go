@@ -121,10 +121,11 @@ var expectedAccess = map[string]access{
 	"POST /profile/password": signedIn,
 
 	// Настройки, резервные копии, журнал изменений: owner only.
-	"GET /settings":         ownerOnly,
-	"POST /settings":        ownerOnly,
-	"POST /settings/backup": ownerOnly,
-	"GET /audit":            ownerOnly,
+	"GET /settings":               ownerOnly,
+	"POST /settings":              ownerOnly,
+	"POST /settings/backup":       ownerOnly,
+	"GET /settings/backups/:name": ownerOnly, // download a checked backup
+	"GET /audit":                  ownerOnly,
 }
 
 // streams are routes that answer with a never-ending body (server-sent events);

@@ -11,6 +11,7 @@ import (
 	"kartoteka/app/auth"
 	"kartoteka/app/export"
 	"kartoteka/app/pipeline"
+	"kartoteka/app/tasks"
 	"kartoteka/store"
 )
 
@@ -148,18 +149,23 @@ func (s *Server) cardsExport(c *fiber.Ctx) error {
 		}})
 }
 
-// tasksExport exports a «Задачи» tab with its filters. Only «Автозадачи» has
-// rows today.
+// tasksExport exports a «Задачи» tab with its filters and sort.
 func (s *Server) tasksExport(c *fiber.Ctx) error {
 	u := userOf(c)
-	tab := c.Query("tab", "auto")
+	tab := c.Query("tab", "in")
 	if c.Query("card") != "" && c.Query("tab") == "" {
 		tab = "auto"
 	}
-	if tab == "all" && !auth.Can(u.Role, auth.TasksAll) {
-		return store.ErrForbidden
-	}
-	if tab != "auto" {
+	switch tab {
+	case "all":
+		if !auth.Can(u.Role, auth.TasksAll) {
+			return store.ErrForbidden
+		}
+		fallthrough
+	case "in", "out":
+		return s.stdTasksExport(c, tab)
+	case "auto":
+	default:
 		return fiber.ErrNotFound
 	}
 	_, flt := s.autoTaskFilterOf(c)
@@ -180,6 +186,32 @@ func (s *Server) tasksExport(c *fiber.Ctx) error {
 				}
 				return w.Row(r.CardID, maskNumber(r.Last4), r.Stage, v.Title, r.AssigneeName, statusLabels[r.Status], overdue,
 					r.Deadline, r.Rolls, showLines(v.Lines), r.DoneByName, r.DoneAt)
+			})
+		}})
+}
+
+var taskExportNames = map[string]string{"all": "Все задачи", "in": "Входящие задачи", "out": "Исходящие задачи"}
+
+// stdTasksExport exports «Все задачи», «Входящие» or «Исходящие» as the tab shows them.
+func (s *Server) stdTasksExport(c *fiber.Ctx, tab string) error {
+	_, flt, _ := s.taskFilterOf(c, tab)
+	return s.sendExport(c, listExport{name: taskExportNames[tab],
+		cols: []export.Column{{Title: "№", Kind: export.Int, Width: 8}, {Title: "Заголовок", Kind: export.Text, Width: 40},
+			{Title: "Статус", Kind: export.Text, Width: 12}, {Title: "Просрочена", Kind: export.Text, Width: 12},
+			{Title: "Дедлайн", Kind: export.DateTime}, {Title: "Автор", Kind: export.Text}, {Title: "Ответственный", Kind: export.Text},
+			{Title: "Карта №", Kind: export.Int}, {Title: "Создана", Kind: export.DateTime}, {Title: "Комментариев", Kind: export.Int, Width: 14}},
+		write: func(ctx context.Context, w export.Writer) error {
+			return s.st.TasksEach(ctx, flt, func(r store.TaskRow) error {
+				st := tasks.Status(r.Status)
+				overdue := ""
+				if tasks.Overdue(st, r.Deadline, flt.Now) {
+					overdue = "да"
+				}
+				var card any
+				if r.CardID != nil {
+					card = *r.CardID
+				}
+				return w.Row(r.ID, r.Title, st.Label(), overdue, r.Deadline, r.AuthorName, r.AssigneeName, card, r.CreatedAt, r.Comments)
 			})
 		}})
 }

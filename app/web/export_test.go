@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -355,5 +356,56 @@ func TestExportAccess(t *testing.T) {
 	resp, _ := ts.doAs(t, nil, http.MethodGet, "/export/cards?tab=new", nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("anonymous export: %d", resp.StatusCode)
+	}
+}
+
+var stdTaskRe = regexp.MustCompile(`data-task="(\d+)"`)
+
+// TestExportStdTasksAreThePages: «Все задачи», «Входящие», «Исходящие» export the
+// rows of all their pages, for each role, filter and sort; «Все задачи» is the owner's.
+func TestExportStdTasksAreThePages(t *testing.T) {
+	ts := newTestServer(t) // streams not ended: that is the server shutting down, which stops exports
+	f := &exportFixture{ts: ts}
+	pairs := [][2]auth.Role{{owner, manager}, {manager, accountant}, {admin, manager}, {warmer, owner}, {accountant, manager}}
+	for i := range 70 {
+		p := pairs[i%len(pairs)]
+		days := (i%9 - 3) * 24
+		ts.newStdTask(t, p[0], p[1], url.Values{"title": {fmt.Sprintf("Задача %d =SUM(A1)", i)},
+			"deadline": {ts.clock.Now().Add(time.Duration(days) * time.Hour).Format("2006-01-02")}})
+	}
+	filters := []string{"", "status=any", "status=any&sort=-created", "status=any&sort=status", "overdue=yes",
+		"status=done&status=new", "q=" + url.QueryEscape("задача 1"), fmt.Sprintf("status=any&assignee=%d", ts.users[manager])}
+	for _, role := range []auth.Role{owner, manager, accountant, warmer} {
+		s := ts.login(t, role)
+		for _, tab := range []string{"all", "in", "out"} {
+			if tab == "all" && role != owner {
+				resp, _ := ts.doAs(t, s, http.MethodGet, "/export/tasks?tab=all&format=csv", nil)
+				if resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("«Все задачи» export as %s: %d", role, resp.StatusCode)
+				}
+				continue
+			}
+			for _, q := range filters {
+				var page []string
+				next := "tab=" + tab + "&" + q
+				for pages := 0; next != "" && pages < 20; pages++ {
+					_, body := ts.doAs(t, s, http.MethodGet, "/tasks?"+next, nil)
+					for _, m := range stdTaskRe.FindAllStringSubmatch(body, -1) {
+						page = append(page, m[1])
+					}
+					next = ""
+					if m := nextRe.FindStringSubmatch(body); m != nil {
+						next = strings.ReplaceAll(m[1], "&amp;", "&")
+					}
+				}
+				rows := f.exportTable(t, s, "/export/tasks?tab="+tab+"&"+q)
+				if got := column(rows, "№"); !slices.Equal(got, page) {
+					t.Fatalf("%s %s %q: export %v, pages %v", role, tab, q, got, page)
+				}
+				if role == owner && tab == "all" && q == "status=any" && len(page) != 70 {
+					t.Fatalf("«Все задачи» holds %d of 70", len(page))
+				}
+			}
+		}
 	}
 }

@@ -91,6 +91,7 @@ func (s *Server) funcs() template.FuncMap {
 			return s.inTZ(*t).Format("02.01.2006 15:04")
 		},
 		"date": fmtDate,
+		"size": humanSize,
 		"kop":  func(k money.Kopecks) string { return strconv.FormatInt(int64(k), 10) },
 		"stageLabel": func(p *int64) string {
 			if p == nil {
@@ -126,6 +127,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return template.URL(path + "?" + q)
 		},
+		"duration":   showDuration,
+		"monthLabel": monthLabel,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -176,3 +176,34 @@ func (s *Server) reportRows(c *fiber.Ctx) error {
 	data["Heading"] = title
 	return s.render(c, "report/rows", title+" — Отчёт", "report", f, data)
 }
+
+// showDuration shows a time spent in a stage: «2 д 4 ч», «3 ч 15 мин», «40 мин»; «—» for none.
+func showDuration(d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	mins := int64(d.Round(time.Minute) / time.Minute)
+	days, hours, m := mins/1440, mins%1440/60, mins%60
+	switch {
+	case days > 0 && hours > 0:
+		return strconv.FormatInt(days, 10) + " д " + strconv.FormatInt(hours, 10) + " ч"
+	case days > 0:
+		return strconv.FormatInt(days, 10) + " д"
+	case hours > 0 && m > 0:
+		return strconv.FormatInt(hours, 10) + " ч " + strconv.FormatInt(m, 10) + " мин"
+	case hours > 0:
+		return strconv.FormatInt(hours, 10) + " ч"
+	}
+	return strconv.FormatInt(max(m, 1), 10) + " мин"
+}
+
+var monthNames = [...]string{"январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь"}
+
+// monthLabel shows 'YYYY-MM' as «март 2025».
+func monthLabel(ym string) string {
+	t, err := time.Parse("2006-01", ym)
+	if err != nil {
+		return ym
+	}
+	return monthNames[t.Month()-1] + " " + t.Format("2006")
+}

@@ -38,9 +38,16 @@ func TestReportPage(t *testing.T) {
 	for _, want := range []string{"Общая сумма отработки", "Подтверждённая прибыль", rep.Total.Amount.String(), rep.Total.Commission.String(),
 		rep.Total.Net.String(), rep.Total.Confirmed.String(), "По банкам", "По поставщикам", "По менеджерам",
 		"Этот месяц", "Прошлый месяц", "Этот квартал", "Этот год", "Всё время", "Итого",
-		"/report/rows?kind=tx&dim=bank&key=", "/report/rows?kind=confirmed&from=" + from + "&to=" + to} {
+		"/report/rows?kind=tx&dim=bank&key=", "/report/rows?kind=confirmed&from=" + from + "&to=" + to,
+		`id="r-chart"`, "/static/vendor/chart.js/chart.umd.min.js", `id="r-months"`, "По месяцам", "Этапы",
+		`data-stage="1"`, `data-stage="9"`, "По ответственным", "Отлежка/Периодическая проверка ответа от банка"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report page lacks %q", want)
+		}
+	}
+	for _, m := range rep.Months {
+		if !strings.Contains(body, `data-month="`+m.Month+`" data-amount="`+i64s(int64(m.Amount))+`" data-confirmed="`+i64s(int64(m.Confirmed))+`"`) {
+			t.Errorf("month %s not in the chart's table", m.Month)
 		}
 	}
 	// The default period is this month, and its preset is marked.
@@ -62,7 +69,7 @@ func TestReportPage(t *testing.T) {
 	}
 	b := rep.Banks[0]
 	resp, body = ts.do(t, auth.Owner, "GET", "/report/rows?kind=tx&dim=bank&key="+i64s(b.Key)+"&from="+from+"&to="+to, nil)
-	if resp.StatusCode != 200 || strings.Count(body, "data-tx=") != int(b.TxN) || !strings.Contains(html.UnescapeString(body), b.Amount.String()) {
+	if resp.StatusCode != 200 || strings.Count(body, "data-tx=") != min(int(b.TxN), store.ReportRowsPage) || !strings.Contains(html.UnescapeString(body), b.Amount.String()) {
 		t.Errorf("transactions of bank %s: %d, %d rows, want %d", b.Name, resp.StatusCode, strings.Count(body, "data-tx="), b.TxN)
 	}
 	resp, body = ts.do(t, auth.Owner, "GET", "/report/rows?kind=confirmed&from="+from+"&to="+to, nil)

@@ -98,6 +98,7 @@ func (s *Server) routeTable() []Route {
 		{get, "/settings", auth.Settings, s.settingsPage},
 		{post, "/settings", auth.Settings, s.settingsSave},
 		{post, "/settings/backup", auth.Settings, s.backupNow},
+		{get, "/settings/backups/:name", auth.Settings, s.backupDownload},
 		{get, "/audit", auth.Settings, s.audit},
 	}
 }

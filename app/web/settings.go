@@ -73,7 +73,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, f *Form) error {
 	if !f.OK() {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	backups, _ := listBackups(s.cfg.BackupDir)
+	backups, _ := store.ListBackups(s.cfg.BackupDir)
 	return s.render(c, "settings/settings", "Настройки", "settings", f, fiber.Map{
 		"Stages": deadlineDefs(), "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
 	})
@@ -126,31 +126,44 @@ func (s *Server) backupNow(c *fiber.Ctx) error {
 	if err := s.st.Backup(c.Context(), dst); err != nil {
 		return err
 	}
-	return redirectFlash(c, "/settings", "Резервная копия создана: "+dst)
+	return redirectFlash(c, "/settings", "Резервная копия создана и проверена: "+dst)
 }
 
-// BackupFile is one backup on disk.
-type BackupFile struct {
-	Name string
-	Size int64
-	At   time.Time
-}
-
-func listBackups(dir string) ([]BackupFile, error) {
-	ents, err := os.ReadDir(dir)
+// backupDownload streams a listed (checked) backup to the owner.
+func (s *Server) backupDownload(c *fiber.Ctx) error {
+	b, ok := store.FindBackup(s.cfg.BackupDir, c.Params("name"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	f, err := os.Open(b.Path)
 	if err != nil {
-		return nil, err
+		return fiber.ErrNotFound
 	}
-	var out []BackupFile
-	for i := len(ents) - 1; i >= 0; i-- {
-		e := ents[i]
-		if strings.HasPrefix(e.Name(), "kartoteka-") && strings.HasSuffix(e.Name(), ".db") {
-			if info, err := e.Info(); err == nil {
-				out = append(out, BackupFile{e.Name(), info.Size(), info.ModTime()})
-			}
-		}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
 	}
-	return out, nil
+	c.Set("Content-Type", "application/vnd.sqlite3")
+	c.Set("Content-Disposition", `attachment; filename="`+b.Name+`"`)
+	c.Set("Cache-Control", "no-store")
+	return c.SendStream(f, int(fi.Size())) // fasthttp closes f when the body is sent
+}
+
+// humanSize is a file size for people: «812 Б», «432 КБ», «1,2 ГБ».
+func humanSize(n int64) string {
+	units := []string{"Б", "КБ", "МБ", "ГБ", "ТБ"}
+	v, i := float64(n), 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if i > 0 && v < 10 {
+		s := strconv.FormatFloat(v, 'f', 1, 64)
+		s = strings.TrimSuffix(s, ".0")
+		return strings.Replace(s, ".", ",", 1) + " " + units[i]
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + " " + units[i]
 }
 
 func fileExists(p string) bool {

@@ -40,8 +40,10 @@ var taskOverdueOpts = []Option{{"", "Все"}, {"yes", "Только проср�
 // taskListFilters are the list's URL parameters (besides tab and after).
 var taskListFilters = []string{"from", "to", "author", "assignee", "overdue", "q", "sort"}
 
-// stdTasks fills a standard tab: filters from the URL, one page of rows, badges.
-func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, error) {
+// taskFilterOf reads a standard tab's filters from the URL into the form (to show
+// them back) and the store filter; picked are the statuses ticked. The page and
+// its export both read through it.
+func (s *Server) taskFilterOf(c *fiber.Ctx, tab string) (*Form, store.TaskFilter, map[string]bool) {
 	u := userOf(c)
 	vals := map[string]string{}
 	for _, k := range taskListFilters {
@@ -86,6 +88,13 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, erro
 			}
 		}
 	}
+	return f, flt, picked
+}
+
+// stdTasks fills a standard tab: filters from the URL, one page of rows, badges.
+func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, error) {
+	f, flt, picked := s.taskFilterOf(c, tab)
+	now := flt.Now
 	rows, more, err := s.st.Tasks(c.Context(), flt)
 	if err != nil {
 		return nil, err
@@ -115,6 +124,8 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, erro
 	q.Del("part")
 	q.Del("after")
 	data["Query"] = q.String()
+	q.Set("tab", tab)
+	data["ExportQuery"] = q.String()
 	if more && len(rows) > 0 {
 		q.Set("after", rows[len(rows)-1].Cursor(flt.Sort))
 		data["NextURL"] = template.URL("/tasks?" + q.String()) // built from parsed values, not typed markup

@@ -128,10 +128,10 @@
       infoCallback: function (settings, start, end, max, total, pre) {
         return capped ? 'Записи с ' + start + ' до ' + end + ' из более 10 000' : pre;
       },
+      // DataTables writes cells with innerHTML: every name is set as text, never as markup.
       columns: [
-        { data: 0, render: function (d) { return '<a href="/cards/' + d + '">№ ' + d + '</a>'; } },
-        { data: 1 }, { data: 2 }, { data: 3 }, { data: 4 }, { data: 5 }, { data: 6 }, { data: 7 }, { data: 8 }, { data: 9 }
-      ]
+        { data: 0, render: function (d) { return '<a href="/cards/' + encodeURIComponent(d) + '">№ ' + DataTable.util.escapeHtml(String(d)) + '</a>'; } }
+      ].concat([1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (i) { return { data: i, render: DataTable.render.text() }; }))
     });
     var timer;
     form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
@@ -237,5 +237,24 @@
       var b = e.target.closest('.kt-tx').querySelector('[data-tx-add]');
       if (b) b.click();
     }
+  });
+})();
+
+// A task page: a status button reloads the page; a comment being typed is kept
+// across that reload (the live refresh never touches the comment form).
+(function () {
+  'use strict';
+  var key = 'kt-comment:' + location.pathname;
+  document.addEventListener('submit', function (e) {
+    var box = document.querySelector('#comment-form textarea[name=body]');
+    if (!box) return;
+    if (e.target.id === 'comment-form') { sessionStorage.removeItem(key); return; }
+    if (e.target.closest('#task-buttons') && box.value.trim() !== '') sessionStorage.setItem(key, box.value);
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    var box = document.querySelector('#comment-form textarea[name=body]');
+    var kept = sessionStorage.getItem(key);
+    if (box && kept && box.value === '') box.value = kept;
+    sessionStorage.removeItem(key);
   });
 })();

@@ -32,6 +32,7 @@ PACKAGES=(
   "datatables.net-plugins|2.3.6|sha512-x32KOhw1apu8bLD7GP1/SS86waVEv59DxosLHmXbsRdf7GxXvSULHfo73XKp4gQaD8Q3f7ReM+kRM5r6lK3hGg==|License.txt|i18n/ru.json"
   "htmx.org|2.0.11|sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==|LICENSE|dist/htmx.min.js"
   "htmx-ext-sse|2.2.4|sha512-LJmxVhykyflBWgh5PvbRidcyuqMHlgfajmmzumvKctv9puvsufeH6OaejSMZTNTnEI8O2wXXn4ZZtBdpEMqmEQ==|LICENSE|dist/sse.min.js"
+  "chart.js|4.6.1|sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==|LICENSE.md|dist/chart.umd.min.js"
 )
 # ---------------------------------------------------------------------------
 
@@ -118,11 +119,11 @@ chmod 0644 "$VENDOR_DIR/VERSIONS.txt"
 if command -v node >/dev/null; then
   while IFS= read -r -d '' js; do
     node --check "$js" || { echo "syntax check failed: $js" >&2; exit 1; }
-  done < <(find "$VENDOR_DIR" -name '*.js' -print0)
+  done < <(find "$VENDOR_DIR" -type f -name '*.js' -print0)
   while IFS= read -r -d '' json; do
     node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$json" \
       || { echo "invalid JSON: $json" >&2; exit 1; }
-  done < <(find "$VENDOR_DIR" -name '*.json' -print0)
+  done < <(find "$VENDOR_DIR" -type f -name '*.json' -print0)
 fi
 
 echo "done: $(du -sh "$VENDOR_DIR" | cut -f1) in $VENDOR_DIR"
