@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -70,7 +72,7 @@ Usage:
   kartoteka backup FILE [flags]      write a consistent copy of the database to FILE
   kartoteka restore FILE [flags]     put a backup in place of the database (server stopped);
                                      the file is checked, the old database kept aside
-  kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N] [flags]
+  kartoteka generate [--archived N --in-work N --transactions N --auto-tasks N --tasks N] [flags]
                                      fill an empty database with the SPEC's ten-year
                                      data set (for measuring speed); password generated-1
   kartoteka rollups --rebuild [flags]
@@ -193,8 +195,23 @@ func withTZ(ctx context.Context, cfg config) func(*store.Store, error) (*store.S
 	}
 }
 
+// serveMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is not set: the
+// garbage collector works harder near it instead of letting the heap double
+// (SPEC section 10: RSS at most 200 MB under load).
+const serveMemoryLimit = 160 << 20
+
 func serve(st *store.Store, cfg config) error {
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveMemoryLimit)
+	}
+	// KARTOTEKA_CPUPROFILE=FILE records a CPU profile until the server stops
+	// (`go tool pprof FILE`; PERFORMANCE.md).
+	if path := os.Getenv("KARTOTEKA_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if cfg.demo {
@@ -210,7 +227,7 @@ func serve(st *store.Store, cfg config) error {
 	done := make(chan struct{})
 	hub := live.NewHub()
 	srv, err := web.New(web.Config{Store: st, Hub: hub, Views: views, Static: static, Log: log,
-		Version: version, BackupDir: cfg.backupDir, Done: done})
+		Version: version, BackupDir: cfg.backupDir, Done: done, Cache: true})
 	if err != nil {
 		st.Close()
 		return err
@@ -324,6 +341,7 @@ func generate(args []string) error {
 	fset.IntVar(&o.InWork, "in-work", 5_000, "cards in work")
 	fset.IntVar(&o.Transactions, "transactions", 10_000_000, "transactions")
 	fset.IntVar(&o.AutoTasks, "auto-tasks", 20_000_000, "auto-task rows")
+	fset.IntVar(&o.StdTasks, "tasks", 200_000, "standard tasks («Задачи»)")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

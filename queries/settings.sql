@@ -8,3 +8,6 @@ UPDATE settings SET timezone = @timezone, workday_end_min = @workday_end_min, ba
     deadline_days_5 = @deadline_days_5, deadline_days_6 = @deadline_days_6, deadline_days_7 = @deadline_days_7,
     deadline_days_9 = @deadline_days_9, backup_retention = @backup_retention, updated_at = @now
 WHERE id = 1;
+
+-- name: SettingsSetBackupCopyDir :exec
+UPDATE settings SET backup_copy_dir = @backup_copy_dir, updated_at = @now WHERE id = 1;

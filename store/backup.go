@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"kartoteka/store/db"
 )
 
 // A backup is written as <name>.tmp beside its final name, checked with
@@ -459,4 +461,35 @@ func restoreHint(ctx context.Context, path, backupDir string, withUsers bool) st
 	return fmt.Sprintf("The latest good backup is %s (%s, %d users).\n"+
 		"To restore it, with the server stopped: kartoteka restore %s --db %s",
 		b.Path, b.At.Format("2006-01-02 15:04"), fc.Users, b.Path, path)
+}
+
+// SetBackupCopyDir saves the second backup folder ("" turns it off); the caller
+// has checked the folder.
+func (s *Store) SetBackupCopyDir(ctx context.Context, actor int64, dir string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		old, err := tx.SettingsGet(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.SettingsSetBackupCopyDir(ctx, db.SettingsSetBackupCopyDirParams{BackupCopyDir: dir, Now: &tx.Now}); err != nil {
+			return fmt.Errorf("save second backup folder: %w", err)
+		}
+		return tx.Audit(actor, "settings", 1, "update",
+			map[string]any{"backup_copy_dir": old.BackupCopyDir}, map[string]any{"backup_copy_dir": dir})
+	})
+}
+
+// CopyToSecond copies the checked backup src into the second backup folder when
+// one is set, and keeps the newest N there as in the main folder. It returns the
+// copy's path, "" when no second folder is set.
+func (s *Store) CopyToSecond(ctx context.Context, src string) (string, error) {
+	set, err := s.Q.SettingsGet(ctx)
+	if err != nil || set.BackupCopyDir == "" {
+		return "", err
+	}
+	dst, err := CopyBackup(ctx, src, set.BackupCopyDir)
+	if err != nil {
+		return "", err
+	}
+	return dst, PruneBackups(set.BackupCopyDir, int(set.BackupRetention))
 }

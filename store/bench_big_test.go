@@ -240,7 +240,7 @@ func TestGenerate(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
 	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-	o := GenerateOptions{Archived: 300, InWork: 45, Transactions: 4000, AutoTasks: 7000, PasswordHash: "x", Now: now}
+	o := GenerateOptions{StdTasks: 300, Archived: 300, InWork: 45, Transactions: 4000, AutoTasks: 7000, PasswordHash: "x", Now: now}
 	var reports int
 	if err := s.Generate(ctx, o, func(string) { reports++ }); err != nil {
 		t.Fatal(err)
@@ -473,7 +473,7 @@ func head(ids []int64) []int64 { return ids[:min(len(ids), 5)] }
 func TestGenerateArchive(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
-	o := GenerateOptions{Archived: 600, InWork: 20, Transactions: 700, AutoTasks: 6000, PasswordHash: "x",
+	o := GenerateOptions{StdTasks: 300, Archived: 600, InWork: 20, Transactions: 700, AutoTasks: 6000, PasswordHash: "x",
 		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}
 	if err := s.Generate(ctx, o, nil); err != nil {
 		t.Fatal(err)

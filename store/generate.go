@@ -23,6 +23,7 @@ type GenerateOptions struct {
 	Employees, Suppliers, Banks int
 	Archived, InWork            int       // cards
 	Transactions, AutoTasks     int       // rows
+	StdTasks                    int       // standard tasks («Задачи»)
 	PasswordHash                string    // every generated employee's password hash (argon2id, made by the caller)
 	Seed                        uint64    // math/rand/v2 seed; the same seed and Now give the same data
 	Now                         time.Time // the end of the ten years; zero: the store's clock
@@ -33,7 +34,7 @@ func (o *GenerateOptions) defaults() {
 		v   *int
 		def int
 	}{{&o.Employees, 50}, {&o.Suppliers, 200}, {&o.Banks, 40}, {&o.Archived, 1_000_000}, {&o.InWork, 5_000},
-		{&o.Transactions, 10_000_000}, {&o.AutoTasks, 20_000_000}} {
+		{&o.Transactions, 10_000_000}, {&o.AutoTasks, 20_000_000}, {&o.StdTasks, 200_000}} {
 		switch {
 		case *x.v == 0:
 			*x.v = x.def
@@ -61,8 +62,8 @@ const (
 // over the following weeks its tasks and transactions, interleaved with other
 // cards'), so ids follow time as in a real database. Writes are raw prepared
 // INSERTs (32 rows a statement) in transactions of about 50,000 rows; progress is
-// reported every ~100,000 rows. Standard tasks, the change log and card events
-// are not generated.
+// reported every ~100,000 rows. Standard tasks come last (stdTasks); the change
+// log and card events are not generated.
 func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(string)) error {
 	o.defaults()
 	if o.PasswordHash == "" {
@@ -118,12 +119,15 @@ func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(s
 	if err := g.cards(ctx); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	if err := g.stdTasks(ctx); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
 	progress("report rollups…")
 	if err := s.ReportAfterLoad(ctx); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	progress(fmt.Sprintf("done in %s: %d rows (%d cards, %d auto tasks, %d transactions)",
-		time.Since(g.started).Round(time.Second), g.rows, g.nCards, g.nTasks, g.nMoney))
+	progress(fmt.Sprintf("done in %s: %d rows (%d cards, %d auto tasks, %d transactions, %d standard tasks)",
+		time.Since(g.started).Round(time.Second), g.rows, g.nCards, g.nTasks, g.nMoney, g.nStd))
 	return nil
 }
 
@@ -136,7 +140,7 @@ type TableCount struct {
 // Counts counts the rows of the main tables (for the generator's summary).
 func (s *Store) Counts(ctx context.Context) ([]TableCount, error) {
 	var out []TableCount
-	for _, t := range []string{"users", "banks", "contractors", "cards", "auto_tasks", "transactions"} {
+	for _, t := range []string{"users", "banks", "contractors", "cards", "auto_tasks", "transactions", "tasks", "task_comments"} {
 		var n int64
 		if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t, err)
@@ -157,7 +161,7 @@ type gen struct {
 	from     time.Time // its start
 
 	rows, reported                int64
-	nCards, nTasks, nMoney        int64
+	nCards, nTasks, nMoney, nStd  int64
 	phase                         string
 	owners, admins                []int64
 	warmers, managers, accountant []int64

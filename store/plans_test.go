@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"kartoteka/store/db"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestAutoTaskPlans(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
 	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-	if err := s.Generate(ctx, GenerateOptions{Archived: 50, InWork: 20, Transactions: 100, AutoTasks: 1500, PasswordHash: "x", Now: now}, nil); err != nil {
+	if err := s.Generate(ctx, GenerateOptions{StdTasks: 300, Archived: 50, InWork: 20, Transactions: 100, AutoTasks: 1500, PasswordHash: "x", Now: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var warmer, task int64
@@ -99,7 +100,7 @@ func desc(f AutoTaskFilter) string {
 func TestArchivePlanCombinations(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
-	if err := s.Generate(ctx, GenerateOptions{Archived: 50, InWork: 5, Transactions: 100, AutoTasks: 600, PasswordHash: "x",
+	if err := s.Generate(ctx, GenerateOptions{StdTasks: 300, Archived: 50, InWork: 5, Transactions: 100, AutoTasks: 600, PasswordHash: "x",
 		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -143,4 +144,117 @@ func TestArchivePlanCombinations(t *testing.T) {
 		}
 	}
 	t.Logf("%d plans", n)
+}
+
+// TestCardCounts: the tab counts, read from indexes only, equal a plain count, for
+// everyone and for each person (counted once when they hold two roles of a card).
+func TestCardCounts(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	if err := s.Generate(ctx, GenerateOptions{Archived: 30, InWork: 40, Transactions: 50, AutoTasks: 800, PasswordHash: "x",
+		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Someone holding two roles of a card, and cards in every tab.
+	if _, err := s.writer.Exec(`UPDATE cards SET manager_id = warmer_id WHERE id IN (SELECT id FROM cards WHERE lifecycle = 'in_work' LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.Exec(`UPDATE cards SET lifecycle = 'worked_out', stage = NULL WHERE id IN (SELECT id FROM cards WHERE lifecycle = 'in_work' LIMIT 5 OFFSET 10)`); err != nil {
+		t.Fatal(err)
+	}
+	var people []int64
+	rows, err := s.reader.Query(`SELECT id FROM users`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		people = append(people, id)
+	}
+	rows.Close()
+	for _, who := range append([]*int64{nil}, func() (ps []*int64) {
+		for i := range people {
+			ps = append(ps, &people[i])
+		}
+		return
+	}()...) {
+		got, err := s.CardCounts(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Q.CardCountByLifecycle(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wm := map[string]int64{}
+		for _, r := range want {
+			wm[r.Lifecycle] = r.N
+		}
+		if fmt.Sprint(got) != fmt.Sprint(wm) {
+			t.Errorf("user %v: %v, want %v", who, got, wm)
+		}
+	}
+	for _, who := range []*int64{nil, &people[10]} {
+		q := "SELECT lifecycle, COUNT(*) FROM cards INDEXED BY cards_lifecycle WHERE lifecycle IN ('new', 'in_work', 'worked_out') GROUP BY lifecycle"
+		var args []any
+		if who != nil {
+			q = strings.Replace(q, "INDEXED BY cards_lifecycle WHERE", "INDEXED BY cards_warmer WHERE warmer_id = ? AND", 1)
+			args = []any{*who}
+		}
+		plan, err := s.Explain(ctx, q, args...)
+		if err != nil || !strings.Contains(plan, "COVERING INDEX") {
+			t.Errorf("counts read the cards: %v\n%s", err, plan)
+		}
+	}
+}
+
+// TestTrackerRows: the tracker's rows and counts, read from the open tasks'
+// indexes, equal the plain queries' for everyone and for each person.
+func TestTrackerRows(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	if err := s.Generate(ctx, GenerateOptions{Archived: 30, InWork: 60, Transactions: 50, AutoTasks: 1200, PasswordHash: "x",
+		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	whos := []*int64{nil}
+	for id := int64(1); id <= 50; id++ {
+		whos = append(whos, &id)
+	}
+	seen := 0
+	for _, who := range whos {
+		got, err := s.TrackerCounts(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Q.AutoTaskStageCounts(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wm := map[int64]int64{}
+		for _, r := range want {
+			wm[r.Stage] = r.N
+		}
+		if fmt.Sprint(got) != fmt.Sprint(wm) {
+			t.Errorf("counts of %v: %v, want %v", who, got, wm)
+		}
+		for st := int64(1); st <= 9; st++ {
+			rows, err := s.TrackerRows(ctx, st, who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: st, AssigneeID: who})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(rows) != fmt.Sprint(want) {
+				t.Errorf("stage %d of %v: %d rows, want %d", st, who, len(rows), len(want))
+			}
+			seen += len(rows)
+		}
+	}
+	if seen == 0 {
+		t.Error("no open tasks generated")
+	}
 }

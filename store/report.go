@@ -471,47 +471,81 @@ FROM rollup_money WHERE dim = ? AND key = ? AND period IN (`+inList(len(keys))+`
 
 // ReportTransactions lists the transactions behind a figure, newest first, a page at a time.
 func (s *Store) ReportTransactions(ctx context.Context, f ReportRowsFilter) ([]ReportTx, error) {
+	var out []ReportTx
+	err := s.reportTransactions(ctx, f, true, func(r ReportTx) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// ReportTransactionsEach calls each for every transaction behind a figure, in the
+// page's order, from one database cursor (the export).
+func (s *Store) ReportTransactionsEach(ctx context.Context, f ReportRowsFilter, each func(ReportTx) error) error {
+	return s.reportTransactions(ctx, f, false, each)
+}
+
+func (s *Store) reportTransactions(ctx context.Context, f ReportRowsFilter, paged bool, each func(ReportTx) error) error {
 	w, args := f.where("t.occurred_on")
-	rows, err := s.reader.QueryContext(ctx, `SELECT t.id, t.card_id, t.occurred_on, t.amount, t.commission_rate, t.commission, t.net, c.last4,
+	q := `SELECT t.id, t.card_id, t.occurred_on, t.amount, t.commission_rate, t.commission, t.net, c.last4,
   b.name, sp.name, u.name
 FROM transactions t JOIN cards c ON c.id = t.card_id JOIN banks b ON b.id = c.bank_id
   JOIN contractors sp ON sp.id = c.supplier_id JOIN users u ON u.id = c.manager_id
-WHERE `+w+` ORDER BY t.occurred_on DESC, t.id DESC LIMIT ? OFFSET ?`, append(args, ReportRowsPage, f.offset())...)
+WHERE ` + w + ` ORDER BY t.occurred_on DESC, t.id DESC`
+	if paged {
+		q, args = q+" LIMIT ? OFFSET ?", append(args, ReportRowsPage, f.offset())
+	}
+	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("report transactions: %w", err)
+		return fmt.Errorf("report transactions: %w", err)
 	}
 	defer rows.Close()
-	var out []ReportTx
 	for rows.Next() {
 		var r ReportTx
 		if err := rows.Scan(&r.ID, &r.CardID, &r.OccurredOn, &r.Amount, &r.Rate, &r.Commission, &r.Net, &r.Last4, &r.Bank, &r.Supplier, &r.Manager); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, r)
+		if err := each(r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // ReportConfirmations lists the cards confirmed in the period behind a figure, newest first.
 func (s *Store) ReportConfirmations(ctx context.Context, f ReportRowsFilter) ([]ReportConfirmed, error) {
+	var out []ReportConfirmed
+	err := s.reportConfirmations(ctx, f, true, func(r ReportConfirmed) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// ReportConfirmationsEach calls each for every card confirmed behind a figure, in
+// the page's order, from one database cursor (the export).
+func (s *Store) ReportConfirmationsEach(ctx context.Context, f ReportRowsFilter, each func(ReportConfirmed) error) error {
+	return s.reportConfirmations(ctx, f, false, each)
+}
+
+func (s *Store) reportConfirmations(ctx context.Context, f ReportRowsFilter, paged bool, each func(ReportConfirmed) error) error {
 	w, args := f.where("f.answered_on")
-	rows, err := s.reader.QueryContext(ctx, `SELECT f.card_id, f.answered_on, f.amount, c.last4, b.name, sp.name, u.name
+	q := `SELECT f.card_id, f.answered_on, f.amount, c.last4, b.name, sp.name, u.name
 FROM card_confirmations f JOIN cards c ON c.id = f.card_id JOIN banks b ON b.id = c.bank_id
   JOIN contractors sp ON sp.id = c.supplier_id JOIN users u ON u.id = c.manager_id
-WHERE `+w+` ORDER BY f.answered_on DESC, f.card_id DESC LIMIT ? OFFSET ?`, append(args, ReportRowsPage, f.offset())...)
+WHERE ` + w + ` ORDER BY f.answered_on DESC, f.card_id DESC`
+	if paged {
+		q, args = q+" LIMIT ? OFFSET ?", append(args, ReportRowsPage, f.offset())
+	}
+	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("report confirmations: %w", err)
+		return fmt.Errorf("report confirmations: %w", err)
 	}
 	defer rows.Close()
-	var out []ReportConfirmed
 	for rows.Next() {
 		var r ReportConfirmed
 		if err := rows.Scan(&r.CardID, &r.AnsweredOn, &r.Amount, &r.Last4, &r.Bank, &r.Supplier, &r.Manager); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, r)
+		if err := each(r); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // ReportName is the name of a breakdown's bank, supplier or employee.

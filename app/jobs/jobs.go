@@ -59,9 +59,14 @@ func Start(st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) (
 // pages when something changed. It reads the settings each time, so a changed
 // time zone or roll time applies without a restart.
 func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger, backupDir string) error {
+	if log == nil {
+		log = slog.Default()
+	}
 	if backupDir != "" {
+		// A failed backup (a full disk, an unplugged second folder) is logged and
+		// retried at the next run; it must not hold up the bank roll and the tasks.
 		if err := NightlyBackup(ctx, st, backupDir, st.Now()); err != nil {
-			return err
+			log.Error("job failed", "job", "backup", "err", err)
 		}
 	}
 	rolled, warming, err := st.CatchUp(ctx)
@@ -69,9 +74,6 @@ func Due(ctx context.Context, st *store.Store, hub *live.Hub, log *slog.Logger, 
 		return err
 	}
 	if rolled+warming > 0 {
-		if log == nil {
-			log = slog.Default()
-		}
 		log.Info("scheduler", "bank_rolls", rolled, "warming_tasks", warming)
 		if hub != nil {
 			hub.Publish("tracker", "cards")
@@ -86,6 +88,8 @@ const BackupAfter = 2*time.Hour + 30*time.Minute
 // NightlyBackup writes the office day's backup once it is past 02:30 office
 // time and none exists for that day yet (an office computer switched off at
 // night gets it when it starts), then keeps the newest N, N from the settings.
+// The newest backup is also copied into the second folder when one is set (and
+// was missing there: a disk plugged in later gets it at the next run).
 func NightlyBackup(ctx context.Context, st *store.Store, dir string, now time.Time) error {
 	set, err := st.Q.SettingsGet(ctx)
 	if err != nil {
@@ -101,13 +105,24 @@ func NightlyBackup(ctx context.Context, st *store.Store, dir string, now time.Ti
 	if err != nil {
 		return fmt.Errorf("nightly backup: %w", err)
 	}
+	newest := ""
 	for _, b := range list { // only checked backups count: a killed run's remains do not
 		if strings.HasPrefix(b.Name, day) {
-			return store.PruneBackups(dir, int(set.BackupRetention))
+			newest = list[0].Path
+			break
 		}
 	}
-	if err := st.Backup(ctx, filepath.Join(dir, store.BackupName(now, office.Loc))); err != nil {
+	if newest == "" {
+		newest = filepath.Join(dir, store.BackupName(now, office.Loc))
+		if err := st.Backup(ctx, newest); err != nil {
+			return fmt.Errorf("nightly backup: %w", err)
+		}
+	}
+	if err := store.PruneBackups(dir, int(set.BackupRetention)); err != nil {
+		return err
+	}
+	if _, err := st.CopyToSecond(ctx, newest); err != nil {
 		return fmt.Errorf("nightly backup: %w", err)
 	}
-	return store.PruneBackups(dir, int(set.BackupRetention))
+	return nil
 }

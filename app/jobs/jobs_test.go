@@ -81,3 +81,46 @@ func TestBackupWaitsForTheNightThenCatchesUp(t *testing.T) {
 		t.Fatalf("catch-up backups: %v", files)
 	}
 }
+
+// TestNightlyBackupCopiedToSecondFolder: with a second folder set, the day's
+// checked backup is copied there (a folder that was unavailable gets it at the
+// next run), with the same retention; an unavailable folder does not stop the job.
+func TestNightlyBackupCopiedToSecondFolder(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	backups, usb := filepath.Join(dir, "backups"), filepath.Join(dir, "usb")
+	if err := st.SetBackupCopyDir(ctx, 0, usb); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 1, 1, 23, 30, 0, 0, time.UTC)
+	st.Now = func() time.Time { return day }
+	// The disk is not plugged in: the main backup is made, the copy is not.
+	if err := NightlyBackup(ctx, st, backups, day); err == nil {
+		t.Error("no error for an unavailable second folder")
+	}
+	if err := Due(ctx, st, nil, nil, backups); err != nil {
+		t.Errorf("Due failed because of the second folder: %v", err)
+	}
+	if l, _ := store.ListBackups(backups); len(l) != 1 {
+		t.Fatalf("main backups %v", l)
+	}
+	os.Mkdir(usb, 0o750)
+	for i := 0; i < 16; i++ {
+		if err := NightlyBackup(ctx, st, backups, day.AddDate(0, 0, i).Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	main, _ := store.ListBackups(backups)
+	copies, _ := store.ListBackups(usb)
+	if len(main) != 14 || len(copies) != 14 || main[0].Name != copies[0].Name {
+		t.Fatalf("main %d, second folder %d (newest %s / %s)", len(main), len(copies), main[0].Name, copies[0].Name)
+	}
+	if _, err := store.CheckFile(ctx, copies[0].Path); err != nil {
+		t.Error(err)
+	}
+}

@@ -84,9 +84,11 @@ var expectedAccess = map[string]access{
 	"POST /cards/:id/transactions/:tx/delete": {roles: []auth.Role{owner, admin, accountant, manager}},
 
 	// Экспорт: as the list it exports (rows filtered by person inside).
-	"GET /export/cards": signedIn,
-	"GET /export/tasks": signedIn,
-	"GET /export/audit": ownerOnly,
+	"GET /export/cards":       signedIn,
+	"GET /export/tasks":       signedIn,
+	"GET /export/audit":       ownerOnly,
+	"GET /export/report":      ownerOnly,
+	"GET /export/report/rows": ownerOnly,
 
 	// Отчёт: owner only.
 	"GET /report":      ownerOnly,
@@ -100,6 +102,7 @@ var expectedAccess = map[string]access{
 	"POST /directory/employees/:id":          ownerOnly,
 	"POST /directory/employees/:id/password": ownerOnly,
 	"POST /directory/employees/:id/active":   ownerOnly,
+	"POST /directory/employees/:id/unlock":   ownerOnly,
 
 	"GET /directory/contractors":             ownerOnly,
 	"GET /directory/contractors/new":         ownerOnly,
@@ -125,6 +128,7 @@ var expectedAccess = map[string]access{
 	"POST /settings":              ownerOnly,
 	"POST /settings/backup":       ownerOnly,
 	"GET /settings/backups/:name": ownerOnly, // download a checked backup
+	"POST /settings/backup-copy":  ownerOnly, // the second backup folder
 	"GET /audit":                  ownerOnly,
 }
 

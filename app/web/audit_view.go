@@ -98,6 +98,7 @@ var auditKeys = []struct {
 	{"workday_end_min", auditField{"Конец рабочего дня", vClock}},
 	{"bank_roll_min", auditField{"Перенос проверки ответа банка", vClock}},
 	{"backup_retention", auditField{"Хранить резервных копий", vText}},
+	{"backup_copy_dir", auditField{"Вторая папка копий", vText}},
 	{"note", auditField{"Что сделано", vText}},
 	{"comment", auditField{"Комментарий", vText}},
 	{"notes", auditField{"Заметки", vText}},

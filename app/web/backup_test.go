@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"context"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -87,5 +89,79 @@ func TestBackupsListedVerifiedWithDownloads(t *testing.T) {
 		if resp, body := ts.do(t, owner, "GET", "/settings/backups/"+name, nil); resp.StatusCode != 404 || strings.Contains(body, "SQLite format") {
 			t.Errorf("GET /settings/backups/%s → %d, want 404", name, resp.StatusCode)
 		}
+	}
+}
+
+// TestSecondBackupFolder: the owner names a second folder (checked: a full path to
+// an existing, writable folder that is not the main one); each checked backup is
+// then copied there under the same name. Bad paths are 422 next to the field,
+// keep what was typed and save nothing; other roles get 403.
+func TestSecondBackupFolder(t *testing.T) {
+	ts := newTestServer(t)
+	usb := t.TempDir()
+	notDir := filepath.Join(usb, "file.txt")
+	os.WriteFile(notDir, []byte("x"), 0o640)
+	os.MkdirAll(ts.backupDir, 0o750)
+	readOnly := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(readOnly, 0o500)
+
+	ts.do(t, owner, "GET", "/healthz", nil) // start the session before counting
+	for _, bad := range []struct{ path, msg string }{
+		{"usb/копии", "полный путь"},
+		{filepath.Join(usb, "нет-такой"), "не найдена"},
+		{notDir, "не найдена"},
+		{ts.backupDir, "основная папка"},
+		{usb + "\x00x", "полный путь"},
+	} {
+		before := ts.snapshot(t)
+		resp, body := ts.do(t, owner, "POST", "/settings/backup-copy", vals("backup_copy_dir", bad.path))
+		if resp.StatusCode != 422 || !has(body, bad.msg) {
+			t.Errorf("second folder %q: %d, want 422 with %q; errors: %s", bad.path, resp.StatusCode, bad.msg, formErrors(body))
+		}
+		if !strings.Contains(body, "invalid-feedback") {
+			t.Errorf("second folder %q: no message next to the field", bad.path)
+		}
+		if after := ts.snapshot(t); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("a refused folder wrote something")
+		}
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		if resp, body := ts.do(t, owner, "POST", "/settings/backup-copy", vals("backup_copy_dir", readOnly)); resp.StatusCode != 422 || !has(body, "нельзя записать") {
+			t.Errorf("read-only folder: %d", resp.StatusCode)
+		}
+	}
+	for _, role := range []auth.Role{admin, accountant, warmer, manager} {
+		if resp, _ := ts.do(t, role, "POST", "/settings/backup-copy", vals("backup_copy_dir", usb)); resp.StatusCode != 403 {
+			t.Errorf("%s sets the second folder: %d, want 403", role, resp.StatusCode)
+		}
+	}
+	if set := ts.srv.Settings(); set.BackupCopyDir != "" {
+		t.Fatalf("saved %q after refusals", set.BackupCopyDir)
+	}
+
+	if resp, body := ts.do(t, owner, "POST", "/settings/backup-copy", vals("backup_copy_dir", usb)); resp.StatusCode != 303 {
+		t.Fatalf("good folder: %d %s", resp.StatusCode, formErrors(body))
+	}
+	if resp, _ := ts.do(t, owner, "POST", "/settings/backup", nil); resp.StatusCode != 303 {
+		t.Fatalf("backup now: %d", resp.StatusCode)
+	}
+	main, _ := store.ListBackups(ts.backupDir)
+	copies, _ := store.ListBackups(usb)
+	if len(main) != 1 || len(copies) != 1 || copies[0].Name != main[0].Name || copies[0].Size != main[0].Size {
+		t.Fatalf("main %v, second folder %v", main, copies)
+	}
+	if _, err := store.CheckFile(context.Background(), copies[0].Path); err != nil {
+		t.Errorf("the copy fails its check: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(usb, "*.tmp")); len(left) > 0 {
+		t.Errorf("temporary files left in the second folder: %v", left)
+	}
+	_, page := ts.do(t, owner, "GET", "/settings", nil)
+	if !strings.Contains(page, usb) {
+		t.Error("settings does not show the second folder")
+	}
+	// Turning it off.
+	if resp, _ := ts.do(t, owner, "POST", "/settings/backup-copy", vals("backup_copy_dir", "")); resp.StatusCode != 303 || ts.srv.Settings().BackupCopyDir != "" {
+		t.Errorf("clearing the second folder: %d", resp.StatusCode)
 	}
 }

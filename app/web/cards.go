@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -38,13 +39,9 @@ func (s *Server) cards(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	data := fiber.Map{"Tab": tab, "Tabs": cardTabs}
-	counts, err := s.st.Q.CardCountByLifecycle(c.Context(), onlyMine(c))
+	cm, err := s.cardCounts(c)
 	if err != nil {
 		return err
-	}
-	cm := map[string]int64{}
-	for _, r := range counts {
-		cm[r.Lifecycle] = r.N
 	}
 	data["Counts"] = cm
 	if tab == "archive" {
@@ -78,18 +75,56 @@ func mineID(c *fiber.Ctx) int64 {
 	return 0
 }
 
-func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
-	var rows []store.CardRow
-	err := s.st.CardTabEach(c.Context(), lifecycle, mineID(c), func(r store.CardRow) error {
-		rows = append(rows, r)
-		return nil
+// cardCounts are the tab badges of «Карты», per scope, kept until the next notice.
+func (s *Server) cardCounts(c *fiber.Ctx) (map[string]int64, error) {
+	who := onlyMine(c)
+	key := "cardcounts|all"
+	if who != nil {
+		key = "cardcounts|" + i64s(*who)
+	}
+	v, _, err := s.cached(key, func() (any, error) {
+		return s.st.CardCounts(c.Context(), who)
 	})
 	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]int64), nil
+}
+
+// cardPageSize is how many cards a tab shows at once.
+const cardPageSize = 100
+
+// cardRows reads the tab's page: server-side search and pages, so the owner's
+// «В работе» costs a page, not all 5,000 cards in work (SPEC section 10).
+func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
+	f := cardListFilterOf(c, lifecycle)
+	rows, total, err := s.st.CardPage(c.Context(), f)
+	if err != nil && !errors.Is(err, store.ErrTooBroad) {
 		return err
 	}
-	data["Rows"] = rows
-	data["Lifecycle"] = lifecycle
+	page := f.Offset/cardPageSize + 1
+	pages := int((total + cardPageSize - 1) / cardPageSize)
+	data["Rows"], data["Lifecycle"], data["Q"], data["PageNo"], data["Pages"], data["Total"] = rows, lifecycle, f.Search, page, pages, total
+	if err != nil {
+		data["TooBroad"] = err.Error()
+	}
+	if len(rows) > 0 {
+		data["From"], data["To"] = f.Offset+1, f.Offset+len(rows)
+	}
 	return nil
+}
+
+// cardListFilterOf reads a card tab's search and page from the query string: the
+// one reading of them (the page, its live refetch, anything exporting the list).
+func cardListFilterOf(c *fiber.Ctx, lifecycle string) store.CardListFilter {
+	f := store.CardListFilter{Lifecycle: lifecycle, Search: strings.TrimSpace(c.Query("q")), Limit: cardPageSize}
+	if p := int(qInt(c, "page")); p > 1 {
+		f.Offset = (p - 1) * cardPageSize
+	}
+	if m := onlyMine(c); m != nil {
+		f.OnlyUser = *m
+	}
+	return f
 }
 
 // archiveFilters gives the archive tab its select options.
@@ -239,7 +274,12 @@ func (s *Server) cardFormData(c *fiber.Ctx, card *db.Card) (fiber.Map, error) {
 		"Banks": bo, "Suppliers": so, "Rates": rates}, nil
 }
 
+// noStore keeps a page showing a full card number out of the browser's and any
+// proxy's cache (SPEC section 3).
+func noStore(c *fiber.Ctx) { c.Set(fiber.HeaderCacheControl, "no-store") }
+
 func (s *Server) cardFormPage(c *fiber.Ctx, f *Form, card *db.Card) error {
+	noStore(c)
 	data, err := s.cardFormData(c, card)
 	if err != nil {
 		return err
@@ -356,6 +396,7 @@ func (s *Server) cardUpdate(c *fiber.Ctx) error {
 
 // cardFormPage409 re-renders the edit form after a conflict, keeping what was typed.
 func (s *Server) cardFormPage409(c *fiber.Ctx, f *Form, card *db.Card) error {
+	noStore(c)
 	data, err := s.cardFormData(c, card)
 	if err != nil {
 		return err
@@ -443,6 +484,7 @@ type TimelineItem struct {
 }
 
 func (s *Server) cardPageData(c *fiber.Ctx, card db.Card) (fiber.Map, error) {
+	noStore(c)
 	view, err := s.st.Q.CardView(c.Context(), card.ID)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -111,7 +112,36 @@ func (s *Server) employeeForm(c *fiber.Ctx, f *Form, u *db.User) error {
 	if !f.OK() && f.Err("seen") == "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return s.render(c, "directory/employee", title, "employees", f, fiber.Map{"Emp": u, "Roles": roleOptions()})
+	data := fiber.Map{"Emp": u, "Roles": roleOptions(), "LockFailures": auth.LockFailures}
+	if u != nil {
+		var locks []LockView
+		for _, l := range s.throttle.Locks(u.Login, s.now()) {
+			locks = append(locks, LockView{Addr: l.Addr, Until: s.inTZ(l.Until).Format("15:04")})
+		}
+		data["Locks"] = locks
+	}
+	return s.render(c, "directory/employee", title, "employees", f, data)
+}
+
+// LockView is one address a login is locked out of, as «Сотрудники» shows it.
+type LockView struct{ Addr, Until string }
+
+// employeeUnlock lifts the lock-outs and the slow-down of an employee's login
+// (the owner's «Разблокировать»), and says so in the change log.
+func (s *Server) employeeUnlock(c *fiber.Ctx) error {
+	u, err := s.employeeGet(c)
+	if err != nil {
+		return err
+	}
+	var addrs []string
+	for _, l := range s.throttle.Locks(u.Login, s.now()) {
+		addrs = append(addrs, l.Addr)
+	}
+	s.throttle.Unlock(u.Login)
+	if err := s.st.LogUnlock(c.Context(), userOf(c).ID, u.ID, strings.Join(addrs, ", ")); err != nil {
+		return err
+	}
+	return redirectFlash(c, "/directory/employees/"+i64s(u.ID), "Вход для «"+u.Name+"» разблокирован")
 }
 
 func (s *Server) employeeNew(c *fiber.Ctx) error {

@@ -262,3 +262,147 @@ func (s *Server) auditExport(c *fiber.Ctx) error {
 			})
 		}})
 }
+
+// ---- «Отчёт»
+
+var (
+	colTxN       = export.Column{Title: "Транзакций", Kind: export.Int, Width: 12}
+	colAmount    = export.Column{Title: "Сумма отработки", Kind: export.Money, Width: 18}
+	colComm      = export.Column{Title: "Комиссия", Kind: export.Money}
+	colNet       = export.Column{Title: "Чистыми", Kind: export.Money, Width: 18}
+	colConfN     = export.Column{Title: "Карт с ответом банка", Kind: export.Int, Width: 14}
+	colConfirmed = export.Column{Title: "Подтверждённая прибыль", Kind: export.Money, Width: 18}
+)
+
+// reportTables are the report's tables an export can hold, with their file names.
+var reportTables = map[string]string{"months": "Отчёт по месяцам", "bank": "Отчёт по банкам", "supplier": "Отчёт по поставщикам",
+	"manager": "Отчёт по менеджерам", "stages": "Отчёт по этапам"}
+
+// reportExport exports one table of «Отчёт» for the page's period (and sort):
+// the months, a breakdown with its total, or the stage analytics by person.
+// They are the rolled-up figures the page shows: a few hundred rows at most.
+func (s *Server) reportExport(c *fiber.Ctx) error {
+	table := c.Query("table", "months")
+	name, known := reportTables[table]
+	if !known {
+		return fiber.ErrNotFound
+	}
+	f, _, ok, err := s.reportPeriod(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Укажите период: даты в формате ДД.ММ.ГГГГ")
+	}
+	r, err := s.st.ReportFor(c.Context(), f.Get("from"), f.Get("to"))
+	if err != nil {
+		return err
+	}
+	sort := f.Get("sort")
+	if !reportSorts[sort] {
+		sort = "amount"
+	}
+	name += " " + fmtDate(f.Get("from")) + "–" + fmtDate(f.Get("to"))
+	sums := func(m store.MoneySums) []any {
+		return []any{m.TxN, m.Amount, m.Commission, m.Net, m.ConfirmedN, m.Confirmed}
+	}
+	money := []export.Column{colTxN, colAmount, colComm, colNet, colConfN, colConfirmed}
+	switch table {
+	case "months":
+		return s.sendExport(c, listExport{name: name, cols: append([]export.Column{{Title: "Месяц", Kind: export.Text, Width: 16}}, money...),
+			write: func(_ context.Context, w export.Writer) error {
+				for _, m := range r.Months {
+					if err := w.Row(append([]any{monthLabel(m.Month)}, sums(m.MoneySums)...)...); err != nil {
+						return err
+					}
+				}
+				return w.Row(append([]any{"Итого"}, sums(r.Total)...)...)
+			}})
+	case "stages":
+		return s.sendExport(c, listExport{name: name,
+			cols: []export.Column{{Title: "Этап", Kind: export.Int, Width: 7}, {Title: "Название этапа", Kind: export.Text, Width: 40},
+				{Title: "Ответственный", Kind: export.Text}, {Title: "Вошло", Kind: export.Int}, {Title: "Вышло", Kind: export.Int},
+				{Title: "Выполнено", Kind: export.Int, Width: 12}, {Title: "Просрочено", Kind: export.Int, Width: 12},
+				{Title: "Медиана на этапе", Kind: export.Text, Width: 16}, {Title: "90 % на этапе", Kind: export.Text, Width: 16},
+				{Title: "В среднем на этапе", Kind: export.Text, Width: 18}},
+			write: func(_ context.Context, w export.Writer) error {
+				for _, st := range r.Stages {
+					if err := w.Row(int64(st.Stage), st.Stage.Label(), "Все", st.Entered, st.Left, st.Done, st.Overdue,
+						showDuration(st.Median), showDuration(st.P90), nil); err != nil {
+						return err
+					}
+					for _, p := range st.People {
+						if err := w.Row(int64(st.Stage), st.Stage.Label(), p.Name, p.Entered, p.Left, p.Done, p.Overdue,
+							nil, nil, showDuration(p.Mean)); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}})
+	}
+	rows := map[string][]store.ReportRow{"bank": r.Banks, "supplier": r.Suppliers, "manager": r.Managers}[table]
+	store.SortReportRows(rows, sort)
+	col := map[string]string{"bank": "Банк", "supplier": "Поставщик", "manager": "Менеджер"}[table]
+	return s.sendExport(c, listExport{name: name, cols: append([]export.Column{{Title: col, Kind: export.Text, Width: 28}}, money...),
+		write: func(_ context.Context, w export.Writer) error {
+			for _, row := range rows {
+				if err := w.Row(append([]any{row.Name}, sums(row.MoneySums)...)...); err != nil {
+					return err
+				}
+			}
+			return w.Row(append([]any{"Итого"}, sums(r.Total)...)...)
+		}})
+}
+
+// reportRowsExport exports the rows behind one figure of «Отчёт» — the
+// transactions or the confirmed cards of the period, of everything or of one
+// bank, supplier or manager — streamed, numbers masked.
+func (s *Server) reportRowsExport(c *fiber.Ctx) error {
+	kind, dim, key, known := reportRowsOf(c)
+	if !known {
+		return fiber.ErrNotFound
+	}
+	f, _, ok, err := s.reportPeriod(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Укажите период: даты в формате ДД.ММ.ГГГГ")
+	}
+	filter := store.ReportRowsFilter{From: f.Get("from"), To: f.Get("to"), Dim: dim, Key: key}
+	what := ""
+	if dim != store.DimAll {
+		if what, err = s.st.ReportName(c.Context(), dim, key); err != nil {
+			return err
+		}
+		what = " — " + what
+	}
+	period := " " + fmtDate(filter.From) + "–" + fmtDate(filter.To)
+	loc := s.Loc()
+	day := func(d string) any {
+		if t, err := time.ParseInLocation(pipeline.DateLayout, d, loc); err == nil {
+			return t
+		}
+		return d
+	}
+	if kind == "confirmed" {
+		return s.sendExport(c, listExport{name: "Подтверждённая прибыль" + what + period,
+			cols: []export.Column{{Title: "Дата ответа", Kind: export.Date}, colCard, colNumber, colBank, colSupplier, colManager,
+				{Title: "Подтверждённая сумма", Kind: export.Money, Width: 18}},
+			write: func(ctx context.Context, w export.Writer) error {
+				return s.st.ReportConfirmationsEach(ctx, filter, func(r store.ReportConfirmed) error {
+					return w.Row(day(r.AnsweredOn), r.CardID, maskNumber(r.Last4), r.Bank, r.Supplier, r.Manager, r.Amount)
+				})
+			}})
+	}
+	return s.sendExport(c, listExport{name: "Транзакции" + what + period,
+		cols: []export.Column{{Title: "Дата", Kind: export.Date}, colCard, colNumber, colBank, colSupplier, colManager,
+			{Title: "Сумма", Kind: export.Money}, {Title: "Комиссия, %", Kind: export.Rate}, colComm, colNet},
+		write: func(ctx context.Context, w export.Writer) error {
+			return s.st.ReportTransactionsEach(ctx, filter, func(r store.ReportTx) error {
+				return w.Row(day(r.OccurredOn), r.CardID, maskNumber(r.Last4), r.Bank, r.Supplier, r.Manager, r.Amount, r.Rate,
+					r.Commission, r.Net)
+			})
+		}})
+}

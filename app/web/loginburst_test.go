@@ -36,6 +36,26 @@ func procKB(t testing.TB, field string) int {
 	return 0
 }
 
+// listen serves the test server on a real loopback port, so requests can come
+// from different addresses (fromAddr); it returns the base URL.
+func (ts *testServer) listen(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ts.srv.App().Listener(ln) }()
+	t.Cleanup(func() { _ = ts.srv.App().Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+// fromAddr is an HTTP client whose connections come from loopback address
+// number i (127.0.0.2, .3, …), not following redirects.
+func fromAddr(i int, noKeepAlive bool) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+i/250), byte(2+i%250))}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: noKeepAlive},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
 // burstResult is what a burst of parallel logins cost.
 type burstResult struct {
 	growthMB    float64       // peak RSS (VmHWM) over the RSS before the burst
@@ -53,19 +73,8 @@ type burstResult struct {
 // listener, while /healthz is polled; it measures the process's peak RSS.
 func loginBurst(t testing.TB, n int) burstResult {
 	ts := newTestServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = ts.srv.App().Listener(ln) }()
-	t.Cleanup(func() { _ = ts.srv.App().Shutdown() })
-	base := "http://" + ln.Addr().String()
-
-	client := func(i int) *http.Client {
-		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+i/250), byte(2+i%250))}}
-		return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: i < n},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
+	base := ts.listen(t)
+	client := func(i int) *http.Client { return fromAddr(i, i < n) }
 	if resp, err := client(0).Get(base + "/healthz"); err != nil {
 		t.Fatalf("healthz: %v", err)
 	} else {

@@ -112,6 +112,16 @@ type reportParam struct{ Name, Value string }
 // reportDims are the breakdowns a drill-down can be narrowed to.
 var reportDims = map[string]int{"": store.DimAll, "all": store.DimAll, "bank": store.DimBank, "supplier": store.DimSupplier, "manager": store.DimManager}
 
+// reportRowsOf reads which figure's rows are asked for: the kind (tx or
+// confirmed) and the breakdown row; known is false for anything else. The
+// drill-down page and its export share it.
+func reportRowsOf(c *fiber.Ctx) (kind string, dim int, key int64, known bool) {
+	kind = c.Query("kind", "tx")
+	dim, dimOK := reportDims[c.Query("dim")]
+	key, _ = strconv.ParseInt(c.Query("key"), 10, 64)
+	return kind, dim, key, (kind == "tx" || kind == "confirmed") && dimOK && (dim == store.DimAll || key > 0)
+}
+
 // reportRows lists the rows behind one figure: the transactions (kind=tx) or the
 // confirmed cards (kind=confirmed) of the period, for everything or one
 // bank/supplier/manager, a page at a time.
@@ -120,10 +130,8 @@ func (s *Server) reportRows(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	kind := c.Query("kind", "tx")
-	dim, dimOK := reportDims[c.Query("dim")]
-	key, _ := strconv.ParseInt(c.Query("key"), 10, 64)
-	if (kind != "tx" && kind != "confirmed") || !dimOK || (dim != store.DimAll && key <= 0) {
+	kind, dim, key, known := reportRowsOf(c)
+	if !known {
 		return fiber.ErrNotFound
 	}
 	hidden := []reportParam{{"kind", kind}, {"dim", c.Query("dim")}, {"key", strconv.FormatInt(key, 10)}}

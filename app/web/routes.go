@@ -68,6 +68,8 @@ func (s *Server) routeTable() []Route {
 		{get, "/export/cards", auth.Cards, s.cardsExport},
 		{get, "/export/tasks", auth.Tasks, s.tasksExport},
 		{get, "/export/audit", auth.Settings, s.auditExport},
+		{get, "/export/report", auth.Report, s.reportExport},
+		{get, "/export/report/rows", auth.Report, s.reportRowsExport},
 
 		{get, "/directory/employees", auth.Employees, s.employees},
 		{get, "/directory/employees/new", auth.Employees, s.employeeNew},
@@ -76,6 +78,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/directory/employees/:id", auth.Employees, s.employeeUpdate},
 		{post, "/directory/employees/:id/password", auth.Employees, s.employeePassword},
 		{post, "/directory/employees/:id/active", auth.Employees, s.employeeActive},
+		{post, "/directory/employees/:id/unlock", auth.Employees, s.employeeUnlock},
 
 		{get, "/directory/contractors", auth.Contractors, s.contractors},
 		{get, "/directory/contractors/new", auth.Contractors, s.contractorNew},
@@ -99,6 +102,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/settings", auth.Settings, s.settingsSave},
 		{post, "/settings/backup", auth.Settings, s.backupNow},
 		{get, "/settings/backups/:name", auth.Settings, s.backupDownload},
+		{post, "/settings/backup-copy", auth.Settings, s.backupCopySave},
 		{get, "/audit", auth.Settings, s.audit},
 	}
 }

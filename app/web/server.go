@@ -34,6 +34,9 @@ type Config struct {
 	Version     string
 	BackupDir   string
 	IdleTimeout time.Duration
+	// Cache keeps rendered fragments and counts until the hub announces a change
+	// (fragCache); off in tests that write to the store behind the hub's back.
+	Cache bool
 	// Done closes when the server is shutting down: live streams end on it.
 	Done <-chan struct{}
 }
@@ -48,6 +51,7 @@ type Server struct {
 	routes   []Route
 	conns    conns
 	hasUsers atomic.Bool
+	frags    fragCache
 	exports  chan struct{} // slots of the exports running now (export.go)
 
 	mu       sync.RWMutex

@@ -490,3 +490,58 @@ func TestLoginRefusalSaysWhen(t *testing.T) {
 		t.Fatalf("7th wrong password at once: %d, Retry-After %q; want 429, 2", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
+
+// TestLockoutPerAddress (issue 8 item 8): ten wrong passwords for the owner from
+// one address lock the owner out of that address only; the owner signs in from
+// their own computer, the lock-out is in the change log, and «Разблокировать»
+// in «Сотрудники» lifts it.
+func TestLockoutPerAddress(t *testing.T) {
+	ts := newTestServer(t)
+	base := ts.listen(t)
+	post := func(c *http.Client, password string) int {
+		form := url.Values{"login": {"owner"}, "password": {password}, "_csrf": {"tok"}}
+		req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "kartoteka_csrf", Value: "tok"})
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	attacker, office := fromAddr(66, false), fromAddr(5, false)
+	for i := range auth.LockFailures {
+		if st := post(attacker, fmt.Sprintf("guess-%d", i)); st != 422 {
+			t.Fatalf("guess %d: %d", i, st)
+		}
+		ts.clock.Advance(auth.MaxLoginDelay) // past the growing pause
+	}
+	if st := post(attacker, testPassword(auth.Owner)); st != http.StatusTooManyRequests {
+		t.Fatalf("right password from the attacker's address after the lock: %d, want 429", st)
+	}
+	if n := ts.count(t, "audit_log WHERE action = 'lockout' AND entity_id = ? AND after LIKE '%127.0.1.68%'", ts.users[owner]); n != 1 {
+		t.Fatalf("%d lock-out rows in the change log, want 1", n)
+	}
+	if st := post(office, testPassword(auth.Owner)); st != http.StatusSeeOther {
+		t.Fatalf("the owner from their own computer: %d, want 303", st)
+	}
+
+	// The lock is shown in «Сотрудники» and lifted there.
+	path := fmt.Sprintf("/directory/employees/%d", ts.users[owner])
+	if _, body := ts.do(t, owner, "GET", path, nil); !has(body, "Вход заблокирован") || !has(body, "127.0.1.68") {
+		t.Fatal("«Сотрудники» does not show the lock-out")
+	}
+	if resp, _ := ts.do(t, admin, "POST", path+"/unlock", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an admin unlocking: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := ts.do(t, owner, "POST", path+"/unlock", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unlock: %d", resp.StatusCode)
+	}
+	if n := ts.count(t, "audit_log WHERE action = 'unlock' AND entity_id = ?", ts.users[owner]); n != 1 {
+		t.Fatalf("%d unlock rows in the change log, want 1", n)
+	}
+	if st := post(attacker, testPassword(auth.Owner)); st != http.StatusSeeOther {
+		t.Fatalf("after «Разблокировать»: %d, want 303", st)
+	}
+}

@@ -66,17 +66,37 @@ func intField(f *Form, name string, lo, hi int64) int64 {
 }
 
 func (s *Server) settingsPage(c *fiber.Ctx) error {
-	return s.renderSettings(c, settingsForm(s.Settings()))
+	return s.renderSettings(c, settingsForm(s.Settings()), nil)
 }
 
-func (s *Server) renderSettings(c *fiber.Ctx, f *Form) error {
-	if !f.OK() {
+// renderSettings shows the settings page with the settings form f and the second
+// backup folder's form cf (nil: as saved).
+func (s *Server) renderSettings(c *fiber.Ctx, f, cf *Form) error {
+	set := s.Settings()
+	if cf == nil {
+		cf = NewForm(map[string]string{"backup_copy_dir": set.BackupCopyDir})
+	}
+	if !f.OK() || !cf.OK() {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	backups, _ := store.ListBackups(s.cfg.BackupDir)
+	list, _ := store.ListBackups(s.cfg.BackupDir)
+	backups := make([]backupRow, len(list))
+	for i, b := range list {
+		backups[i] = backupRow{Backup: b}
+		if set.BackupCopyDir != "" {
+			backups[i].Copied = fileExists(filepath.Join(set.BackupCopyDir, b.Name))
+		}
+	}
 	return s.render(c, "settings/settings", "Настройки", "settings", f, fiber.Map{
 		"Stages": deadlineDefs(), "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
+		"CopyForm": cf, "CopyDir": set.BackupCopyDir,
 	})
+}
+
+// backupRow is one checked backup in «Настройки».
+type backupRow struct {
+	store.Backup
+	Copied bool // also in the second folder
 }
 
 func (s *Server) settingsSave(c *fiber.Ctx) error {
@@ -106,7 +126,7 @@ func (s *Server) settingsSave(c *fiber.Ctx) error {
 	in.DeadlineDays1, in.DeadlineDays2, in.DeadlineDays4, in.DeadlineDays5 = days[0], days[1], days[2], days[3]
 	in.DeadlineDays6, in.DeadlineDays7, in.DeadlineDays9 = days[4], days[5], days[6]
 	if !f.OK() {
-		return s.renderSettings(c, f)
+		return s.renderSettings(c, f, nil)
 	}
 	if err := s.st.SaveSettings(c.Context(), userOf(c).ID, in); err != nil {
 		return err
@@ -126,7 +146,71 @@ func (s *Server) backupNow(c *fiber.Ctx) error {
 	if err := s.st.Backup(c.Context(), dst); err != nil {
 		return err
 	}
-	return redirectFlash(c, "/settings", "Резервная копия создана и проверена: "+dst)
+	msg := "Резервная копия создана и проверена: " + dst
+	if cp, err := s.st.CopyToSecond(c.Context(), dst); err != nil {
+		s.cfg.Log.Error("second backup folder", "err", err)
+		msg += ". Во вторую папку скопировать не удалось: " + err.Error()
+	} else if cp != "" {
+		msg += ". Копия во второй папке: " + cp
+	}
+	return redirectFlash(c, "/settings", msg)
+}
+
+// backupCopySave sets (or, empty, turns off) the second backup folder.
+func (s *Server) backupCopySave(c *fiber.Ctx) error {
+	cf := formFrom(c, "backup_copy_dir")
+	dir := strings.TrimSpace(cf.Get("backup_copy_dir"))
+	if dir != "" {
+		if msg := checkCopyDir(dir, s.cfg.BackupDir); msg != "" {
+			cf.Fail("backup_copy_dir", msg)
+			return s.renderSettings(c, settingsForm(s.Settings()), cf)
+		}
+		dir = filepath.Clean(dir)
+	}
+	if err := s.st.SetBackupCopyDir(c.Context(), userOf(c).ID, dir); err != nil {
+		return err
+	}
+	if err := s.ReloadSettings(c.Context()); err != nil {
+		return err
+	}
+	if dir == "" {
+		return redirectFlash(c, "/settings", "Вторая папка для копий отключена")
+	}
+	return redirectFlash(c, "/settings", "Вторая папка для копий сохранена: "+dir)
+}
+
+// checkCopyDir says what is wrong with a second backup folder, "" if nothing: a
+// full path to an existing folder this process can write to, other than the main one.
+func checkCopyDir(dir, primary string) string {
+	if !filepath.IsAbs(dir) || strings.ContainsFunc(dir, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "Укажите полный путь к папке, например /media/usb/kartoteka или E:\\Картотека"
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return "Папка не найдена или недоступна: подключите диск или создайте папку"
+	}
+	if same(dir, primary) {
+		return "Это основная папка копий: укажите другую (флешку или сетевую папку)"
+	}
+	f, err := os.CreateTemp(dir, ".kartoteka-check-*")
+	if err != nil {
+		return "В эту папку нельзя записать: проверьте права доступа"
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return ""
+}
+
+// same tells whether two paths name one folder.
+func same(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	aa, _ := filepath.Abs(a)
+	ab, _ := filepath.Abs(b)
+	return aa == ab
 }
 
 // backupDownload streams a listed (checked) backup to the owner.

@@ -17,6 +17,9 @@ type TrackerRow struct {
 	Mine     bool
 }
 
+// trackerPageSize is how many tasks a tracker page shows.
+const trackerPageSize = 200
+
 func (s *Server) tracker(c *fiber.Ctx) error {
 	u := userOf(c)
 	stage, _ := strconv.Atoi(c.Query("stage", "1"))
@@ -28,32 +31,53 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	if mine {
 		who = &u.ID
 	}
-	counts, err := s.st.Q.AutoTaskStageCounts(c.Context(), who)
-	if err != nil {
-		return err
-	}
-	cm := map[int64]int64{}
-	for _, r := range counts {
-		cm[r.Stage] = r.N
-	}
-	rows, err := s.st.Q.AutoTaskTracker(c.Context(), db.AutoTaskTrackerParams{Stage: int64(stage), AssigneeID: who})
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	out := make([]TrackerRow, len(rows))
-	for i, r := range rows {
-		out[i] = TrackerRow{AutoTaskTrackerRow: r, Overdue: pipeline.Overdue(r.Deadline, now),
-			Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: r.AssigneeID == u.ID}
-	}
 	mineQ := ""
 	if mine && u.Role.SeesAll() {
 		mineQ = "&mine=1"
 	}
-	data := fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": out, "Mine": mine,
-		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label()}
+	// The stage's rows and counts per scope, and the rendered table a refetch asks
+	// for, are kept until the next notice (fragCache).
+	// Owners and admins looking at everyone's tasks see the same table: one entry.
+	scope := "all"
+	if mine || !u.Role.SeesAll() {
+		scope = i64s(u.ID) + "|" + string(u.Role) + "|" + strconv.FormatBool(mine)
+	}
+	page := max(int(qInt(c, "page")), 1)
+	key := "tracker|" + strconv.Itoa(stage) + "|" + scope
+	v, _, err := s.cached(key, func() (any, error) {
+		cm, err := s.st.TrackerCounts(c.Context(), who)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.st.TrackerRows(c.Context(), int64(stage), who)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		out := make([]TrackerRow, len(rows))
+		for i, r := range rows {
+			out[i] = TrackerRow{AutoTaskTrackerRow: r, Overdue: pipeline.Overdue(r.Deadline, now),
+				Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: scope != "all" && r.AssigneeID == u.ID}
+		}
+		return fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": out, "Mine": mine,
+			"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label()}, nil
+	})
+	if err != nil {
+		return err
+	}
+	// A page of the stage's tasks (most urgent first): the table costs what it shows.
+	data := fiber.Map{}
+	for k, x := range v.(fiber.Map) {
+		data[k] = x
+	}
+	all := data["Rows"].([]TrackerRow)
+	pages := max((len(all)+trackerPageSize-1)/trackerPageSize, 1)
+	page = min(page, pages)
+	data["Rows"] = all[(page-1)*trackerPageSize : min(page*trackerPageSize, len(all))]
+	data["PageNo"], data["Pages"], data["Total"] = page, pages, len(all)
+	data["From"], data["To"] = (page-1)*trackerPageSize+1, min(page*trackerPageSize, len(all))
 	if c.Query("part") == "table" {
-		return c.Render("tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		return s.renderCached(c, key+"|table|"+strconv.Itoa(page), "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
 }

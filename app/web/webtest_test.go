@@ -51,6 +51,7 @@ func (c *testClock) Advance(d time.Duration) {
 // testServer is a Kartoteka server on a fresh database.
 type testServer struct {
 	srv       *web.Server
+	hub       *live.Hub
 	st        *store.Store
 	clock     *testClock
 	backupDir string
@@ -73,13 +74,16 @@ type session struct {
 	CSRF   string
 }
 
-type tsOptions struct{ empty bool }
+type tsOptions struct{ empty, cache bool }
 
 // tsOption changes what newTestServer seeds.
 type tsOption func(*tsOptions)
 
 // emptyDB leaves the database without users (the first-run state).
 func emptyDB() tsOption { return func(o *tsOptions) { o.empty = true } }
+
+// withCache turns the fragment cache on, as the server runs it.
+func withCache() tsOption { return func(o *tsOptions) { o.cache = true } }
 
 // newTestServer opens a migrated store in t.TempDir(), seeds one active user per
 // role (login = role name, password testPassword(role)), a bank and a contractor,
@@ -101,7 +105,7 @@ func newTestServer(t testing.TB, opts ...tsOption) *testServer {
 	clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
 	st.Now = clock.Now
 
-	ts := &testServer{st: st, clock: clock, backupDir: filepath.Join(dir, "backups"),
+	ts := &testServer{st: st, clock: clock, hub: live.NewHub(), backupDir: filepath.Join(dir, "backups"),
 		done: make(chan struct{}), users: map[auth.Role]int64{}, sessions: map[auth.Role]*session{}}
 	t.Cleanup(ts.endStreams)
 	if !o.empty {
@@ -116,7 +120,8 @@ func newTestServer(t testing.TB, opts ...tsOption) *testServer {
 	}
 	ts.srv, err = web.New(web.Config{
 		Store:     st,
-		Hub:       live.NewHub(),
+		Hub:       ts.hub,
+		Cache:     o.cache,
 		Views:     os.DirFS("../../views"),
 		Static:    os.DirFS("../../static"),
 		Log:       logger,

@@ -54,6 +54,15 @@ func login(ctx context.Context, base string, u user, password string, tr *http.T
 		return nil, fmt.Errorf("login page: no form token")
 	}
 	code, _, err := s.post(ctx, "/login", url.Values{"login": {u.login}, "password": {password}, "_csrf": {string(m[1])}})
+	// The login gate refuses while too many hashes run (429): wait and retry, for a minute at most.
+	for try := 0; err == nil && code == http.StatusTooManyRequests && try < 30; try++ {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+		code, _, err = s.post(ctx, "/login", url.Values{"login": {u.login}, "password": {password}, "_csrf": {string(m[1])}})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +209,25 @@ func memory(pid int) (rss, hwm float64, ok bool) {
 	return rss, hwm, true
 }
 
+// cpuTime reads the server's user+system CPU time from /proc/PID/stat (clock ticks of 1/100 s).
+func cpuTime(pid int) (time.Duration, bool) {
+	if pid <= 0 {
+		return 0, false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // after the command name
+	if len(f) < 13 {
+		return 0, false
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond, true
+}
+
 // rssWatch samples VmRSS until stop closes and returns the highest sample.
 func rssWatch(pid int, stop <-chan struct{}) <-chan float64 {
 	out := make(chan float64, 1)
@@ -227,4 +255,15 @@ func printMemory(w io.Writer, pid int, before, peak float64) {
 		fmt.Fprintf(w, "server memory: VmRSS before %.0f MB, peak sampled %.0f MB, now %.0f MB; VmHWM (peak since start) %.0f MB\n",
 			before, peak, rss, hwm)
 	}
+}
+
+// total is the number of requests recorded.
+func (st *stats) total() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n := 0
+	for _, v := range st.status {
+		n += v
+	}
+	return n
 }

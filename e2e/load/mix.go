@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -215,6 +216,7 @@ func runMix(ctx context.Context, c config, w *world) error {
 	fmt.Printf("sessions by role: %v; mix for %s or %d requests\n", roles, c.duration, c.requests)
 	st := newStats()
 	before, _, _ := memory(c.pid)
+	cpu0, _ := cpuTime(c.pid)
 	stop := make(chan struct{})
 	peak := rssWatch(c.pid, stop)
 	var left atomic.Int64
@@ -259,6 +261,13 @@ func runMix(ctx context.Context, c config, w *world) error {
 	elapsed := time.Since(start)
 	close(stop)
 	st.print(os.Stdout, elapsed)
+	if cpu1, ok := cpuTime(c.pid); ok && st.total() > 0 {
+		// The server's own CPU per view does not depend on what else runs on the
+		// computer: 2 cores divided by it is the rate this machine could serve alone.
+		per := (cpu1 - cpu0).Seconds() * 1000 / float64(st.total())
+		fmt.Printf("server CPU: %.0f ms user+system, %.2f ms per view; %d cores / that = %.0f views/s if the server had them to itself\n",
+			(cpu1-cpu0).Seconds()*1000, per, runtime.NumCPU(), float64(runtime.NumCPU())*1000/per)
+	}
 	printMemory(os.Stdout, c.pid, before, <-peak)
 	return nil
 }

@@ -162,6 +162,7 @@ type Setting struct {
 	DeadlineDays9    int64
 	BackupRetention  int64
 	UpdatedAt        *time.Time
+	BackupCopyDir    string
 }
 
 type Task struct {

@@ -11,7 +11,7 @@ import (
 )
 
 const settingsGet = `-- name: SettingsGet :one
-SELECT id, timezone, workday_end_min, bank_roll_min, warming_days, warming_every_days, deadline_days_1, deadline_days_2, deadline_days_4, deadline_days_5, deadline_days_6, deadline_days_7, deadline_days_9, backup_retention, updated_at FROM settings WHERE id = 1
+SELECT id, timezone, workday_end_min, bank_roll_min, warming_days, warming_every_days, deadline_days_1, deadline_days_2, deadline_days_4, deadline_days_5, deadline_days_6, deadline_days_7, deadline_days_9, backup_retention, updated_at, backup_copy_dir FROM settings WHERE id = 1
 `
 
 func (q *Queries) SettingsGet(ctx context.Context) (Setting, error) {
@@ -33,8 +33,23 @@ func (q *Queries) SettingsGet(ctx context.Context) (Setting, error) {
 		&i.DeadlineDays9,
 		&i.BackupRetention,
 		&i.UpdatedAt,
+		&i.BackupCopyDir,
 	)
 	return i, err
+}
+
+const settingsSetBackupCopyDir = `-- name: SettingsSetBackupCopyDir :exec
+UPDATE settings SET backup_copy_dir = ?1, updated_at = ?2 WHERE id = 1
+`
+
+type SettingsSetBackupCopyDirParams struct {
+	BackupCopyDir string
+	Now           *time.Time
+}
+
+func (q *Queries) SettingsSetBackupCopyDir(ctx context.Context, arg SettingsSetBackupCopyDirParams) error {
+	_, err := q.db.ExecContext(ctx, settingsSetBackupCopyDir, arg.BackupCopyDir, arg.Now)
+	return err
 }
 
 const settingsUpdate = `-- name: SettingsUpdate :exec

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// CardListFilter is a page of the «Карты» tabs new, in work and worked out
+// (SPEC section 10: a page costs what it shows, not the office's 5,000 cards).
+type CardListFilter struct {
+	Lifecycle string
+	OnlyUser  int64  // non-privileged: cards where this user is responsible
+	Search    string // any part of the number, contact, bank, supplier or a person's name
+	Offset    int
+	Limit     int
+}
+
+// CardPage reads one page of a tab, newest first, and how many cards match.
+func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []CardRow, total int64, err error) {
+	ctx, cancel := Budget(ctx)
+	defer cancel()
+	defer func() { err = tooBroad(ctx, err) }()
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	f.Offset = max(f.Offset, 0)
+	conds, args := []string{"c.lifecycle = ?"}, []any{f.Lifecycle}
+	if u := f.OnlyUser; u > 0 {
+		conds, args = append(conds, "(c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)"), append(args, u, u, u)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		hay := "c.number || ' ' || c.contact_name || ' ' || c.contact_phone || ' ' || b.name || ' ' || s.name || ' ' || w.name || ' ' || m.name || ' ' || a.name"
+		conds, args = append(conds, "kt_has("+hay+", ?)"), append(args, q)
+	}
+	from := `FROM cards c
+JOIN banks b ON b.id = c.bank_id
+JOIN contractors s ON s.id = c.supplier_id
+JOIN users w ON w.id = c.warmer_id
+JOIN users m ON m.id = c.manager_id
+JOIN users a ON a.id = c.accountant_id
+WHERE ` + strings.Join(conds, " AND ")
+	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) "+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("card list count: %w", err)
+	}
+	rs, err := s.reader.QueryContext(ctx, `SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.version, c.contact_name, c.contact_phone,
+	c.created_at, c.updated_at, b.name, s.name, w.name, m.name, a.name `+from+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("card list: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r CardRow
+		if err := rs.Scan(&r.ID, &r.Number, &r.Last4, &r.Lifecycle, &r.Stage, &r.Version, &r.ContactName, &r.ContactPhone,
+			&r.CreatedAt, &r.UpdatedAt, &r.BankName, &r.SupplierName, &r.WarmerName, &r.ManagerName, &r.AccountantName); err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, total, rs.Err()
+}
+
+// CardCounts is how many cards each «Карты» tab but the archive holds, for
+// everyone (who nil) or for the cards where who is responsible. Both read only
+// indexes: the lifecycle index, or the person's three indexes (a card is counted
+// once even when someone holds two of its roles) — not the cards themselves.
+func (s *Store) CardCounts(ctx context.Context, who *int64) (map[string]int64, error) {
+	q := `SELECT lifecycle, COUNT(*) FROM cards INDEXED BY cards_lifecycle
+WHERE lifecycle IN ('new', 'in_work', 'worked_out') GROUP BY lifecycle`
+	var args []any
+	if who != nil {
+		q = `SELECT lifecycle, COUNT(*) FROM (
+	SELECT id, lifecycle FROM cards INDEXED BY cards_warmer WHERE warmer_id = ? AND lifecycle IN ('new', 'in_work', 'worked_out')
+	UNION SELECT id, lifecycle FROM cards INDEXED BY cards_manager WHERE manager_id = ? AND lifecycle IN ('new', 'in_work', 'worked_out')
+	UNION SELECT id, lifecycle FROM cards INDEXED BY cards_accountant WHERE accountant_id = ? AND lifecycle IN ('new', 'in_work', 'worked_out'))
+GROUP BY lifecycle`
+		args = []any{*who, *who, *who}
+	}
+	rs, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("card counts: %w", err)
+	}
+	defer rs.Close()
+	out := map[string]int64{}
+	for rs.Next() {
+		var l string
+		var n int64
+		if err := rs.Scan(&l, &n); err != nil {
+			return nil, err
+		}
+		out[l] = n
+	}
+	return out, rs.Err()
+}
