@@ -607,7 +607,7 @@ func TestStageModalValidation(t *testing.T) {
 	if out.kind != "conflict" || !strings.Contains(out.message, want) || !strings.Contains(out.message, "карта теперь на этапе 2") {
 		t.Errorf("stale stage-1 form: %+v, want «%s …; карта теперь на этапе 2 …»", out, want)
 	}
-	if typed := owner.texts("#kt-modal-content [data-typed]"); !slices.Contains(typed, "От владельца") {
+	if typed := eval[[]string](owner, `[...document.querySelectorAll("#kt-modal-content [data-typed]")].map(e => e.value)`); !slices.Contains(typed, "От владельца") {
 		t.Errorf("the typed comment is not kept to copy: %q", typed)
 	}
 	owner.screenshot("stale-modal")
