@@ -177,8 +177,16 @@ func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 
 // openServing opens the database for the server: one that fails its integrity
 // check, or has lost its users while a backup has them, is refused.
+// The check reads the whole file: about a minute for a 1 GB database on a busy machine.
 func openServing(ctx context.Context, cfg config) (*store.Store, error) {
-	return withTZ(ctx, cfg)(store.OpenForServing(ctx, cfg.db, cfg.backupDir))
+	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
+	start := time.Now()
+	log.Info("checking the database before serving (PRAGMA quick_check)", "db", cfg.db)
+	st, err := withTZ(ctx, cfg)(store.OpenForServing(ctx, cfg.db, cfg.backupDir))
+	if err == nil {
+		log.Info("database checked", "ms", time.Since(start).Milliseconds())
+	}
+	return st, err
 }
 
 // withTZ sets the configured office time zone on a database whose settings were never saved.

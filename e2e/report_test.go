@@ -100,6 +100,12 @@ func TestReport(t *testing.T) {
 		t.Errorf("the bank's rows total %q, figure %s, %d rows", b.text("#rows-total"), figure, b.count("#report-rows tbody tr[data-tx]"))
 	}
 	b.screenshot("bank-rows")
+	// «Экспорт ▾ XLSX» of these rows: an Excel file arrives.
+	got := run(b, "downloading the XLSX", chromedp.Evaluate[string](`fetch(document.querySelector('a[data-export="xlsx"]').href)
+		.then(r => r.blob().then(x => r.status + " " + r.headers.get('Content-Type') + " " + x.size))`, chromedp.EvalAwaitPromise))
+	if !strings.HasPrefix(got, "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet ") || strings.HasSuffix(got, " 0") {
+		t.Errorf("XLSX download: %s", got)
+	}
 
 	// The phone width.
 	b.do("phone width", chromedp.EmulateViewport(400, 860))

@@ -54,11 +54,7 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.st.Q.UserList(c.Context())
-	if err != nil {
-		return err
-	}
-	names, err := s.names(c, users)
+	users, names, err := s.auditNames(c)
 	if err != nil {
 		return err
 	}
@@ -75,6 +71,16 @@ func (s *Server) audit(c *fiber.Ctx) error {
 	return s.render(c, "settings/audit", "Журнал изменений", "audit", f, fiber.Map{
 		"Rows": rows, "Total": total, "Page": page, "Pages": pages, "Users": users, "Entities": auditEntities, "Query": q,
 	})
+}
+
+// auditNames reads the people (for the filter) and the names logged ids stand for.
+func (s *Server) auditNames(c *fiber.Ctx) ([]db.User, Names, error) {
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return nil, Names{}, err
+	}
+	names, err := s.names(c, users)
+	return users, names, err
 }
 
 // names reads who and what a logged id stands for.

@@ -2,15 +2,73 @@ package web
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"kartoteka/app/auth"
+	"kartoteka/app/tasks"
+	"kartoteka/store"
 )
 
 // heartbeat keeps proxies from closing an idle stream and finds gone browsers.
 const heartbeat = 15 * time.Second
+
+// sessionCheck is how often a stream checks that its session still exists: a
+// stream ends within it after a logout, a deactivation, a role change, a
+// password reset or the idle timeout (one primary-key read per stream).
+const sessionCheck = 500 * time.Millisecond
+
+// sessionAlive tells whether a stream's session may go on (a database error
+// keeps it: the next check decides).
+func (s *Server) sessionAlive(tokenHash string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	row, err := s.st.Q.SessionGet(ctx, tokenHash)
+	if err != nil {
+		return !isNoRows(err) && !errors.Is(err, store.ErrNotFound)
+	}
+	return s.now().Sub(row.LastSeenAt) <= s.cfg.IdleTimeout
+}
+
+// visibleTopics keeps the topics of a notice the user may know about: someone
+// who does not see every card hears of card N only when they are on it, and of
+// a standard task only when they may see it.
+func (s *Server) visibleTopics(u *User, topics []string) []string {
+	out := topics[:0:0]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, t := range topics {
+		if id, ok := topicID(t, "card:"); ok && !u.Role.SeesAll() {
+			c, err := s.st.Q.CardGet(ctx, id)
+			if err != nil || !store.Responsible(c, u.ID) {
+				continue
+			}
+		}
+		if id, ok := topicID(t, "task:"); ok && u.Role != auth.Owner {
+			tv, err := s.st.Q.TaskView(ctx, id)
+			if err != nil || !tasks.CanSee(tasks.Person{ID: u.ID, Admin: u.Role == auth.Admin}, ruleOf(tv)) {
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func topicID(topic, prefix string) (int64, bool) {
+	n, ok := strings.CutPrefix(topic, prefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(n, 10, 64)
+	return id, err == nil
+}
 
 // events is the live stream: each notice names the topics that changed; the page
 // refetches the parts that show them. A browser that reconnects having missed
@@ -24,6 +82,7 @@ func (s *Server) events(c *fiber.Ctx) error {
 	}
 	last, _ := strconv.ParseUint(c.Get("Last-Event-ID"), 10, 64)
 	hub, done := s.cfg.Hub, s.cfg.Done
+	u := *userOf(c) // c is recycled when the handler returns
 	reqDone := c.Context().Done()
 	ch, stop := hub.Subscribe()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
@@ -38,14 +97,25 @@ func (s *Server) events(c *fiber.Ctx) error {
 		}
 		tick := time.NewTicker(heartbeat)
 		defer tick.Stop()
+		alive := time.NewTicker(sessionCheck)
+		defer alive.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-reqDone:
 				return
+			case <-alive.C:
+				if !s.sessionAlive(u.TokenHash) {
+					return // logged out, deactivated, role changed, password reset or idle
+				}
+				continue
 			case n := <-ch:
-				fmt.Fprintf(w, "id: %d\ndata: %s\n\n", n.ID, n.Data())
+				topics := s.visibleTopics(&u, n.Topics)
+				if len(topics) == 0 {
+					continue
+				}
+				fmt.Fprintf(w, "id: %d\ndata: %s\n\n", n.ID, strings.Join(topics, " "))
 			case <-tick.C:
 				fmt.Fprint(w, ": ping\n\n")
 			}

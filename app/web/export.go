@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"kartoteka/app/auth"
 	"kartoteka/app/export"
 	"kartoteka/app/pipeline"
 	"kartoteka/app/tasks"
@@ -44,17 +43,22 @@ func (s *Server) sendExport(c *fiber.Ctx, e listExport) error {
 	if !ok {
 		return fiber.ErrNotFound
 	}
+	loc := s.Loc()
+	c.Set(fiber.HeaderContentType, format.ContentType())
+	c.Set(fiber.HeaderContentDisposition, export.ContentDisposition(export.FileName(e.name, s.now().In(loc), format)))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Method() == fiber.MethodHead {
+		// A probe: the headers only, without reading the rows it would hold.
+		return nil
+	}
 	wait, cancelWait := context.WithTimeout(context.Background(), exportWait)
 	defer cancelWait()
 	select {
 	case s.exports <- struct{}{}:
 	case <-wait.Done():
+		c.Set(fiber.HeaderContentDisposition, "")
 		return fiber.NewError(fiber.StatusServiceUnavailable, "Сейчас выгружается много файлов. Повторите через минуту.")
 	}
-	loc := s.Loc()
-	c.Set(fiber.HeaderContentType, format.ContentType())
-	c.Set(fiber.HeaderContentDisposition, export.ContentDisposition(export.FileName(e.name, s.now().In(loc), format)))
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	log, done := s.cfg.Log, s.cfg.Done
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		defer func() { <-s.exports }()
@@ -151,23 +155,14 @@ func (s *Server) cardsExport(c *fiber.Ctx) error {
 
 // tasksExport exports a «Задачи» tab with its filters and sort.
 func (s *Server) tasksExport(c *fiber.Ctx) error {
-	u := userOf(c)
-	tab := c.Query("tab", "in")
-	if c.Query("card") != "" && c.Query("tab") == "" {
-		tab = "auto"
+	tab, err := taskTab(c)
+	if err != nil {
+		return err
 	}
-	switch tab {
-	case "all":
-		if !auth.Can(u.Role, auth.TasksAll) {
-			return store.ErrForbidden
-		}
-		fallthrough
-	case "in", "out":
+	if tab != "auto" {
 		return s.stdTasksExport(c, tab)
-	case "auto":
-	default:
-		return fiber.ErrNotFound
 	}
+	u := userOf(c)
 	_, flt := s.autoTaskFilterOf(c)
 	user := *u
 	return s.sendExport(c, listExport{name: "Автозадачи",
@@ -228,11 +223,7 @@ func showLines(lines []pipeline.Line) string {
 // auditExport exports «Журнал изменений» with its filters.
 func (s *Server) auditExport(c *fiber.Ctx) error {
 	_, p := s.auditFilter(c)
-	users, err := s.st.Q.UserList(c.Context())
-	if err != nil {
-		return err
-	}
-	names, err := s.names(c, users)
+	_, names, err := s.auditNames(c)
 	if err != nil {
 		return err
 	}
@@ -278,6 +269,15 @@ var (
 var reportTables = map[string]string{"months": "Отчёт по месяцам", "bank": "Отчёт по банкам", "supplier": "Отчёт по поставщикам",
 	"manager": "Отчёт по менеджерам", "stages": "Отчёт по этапам"}
 
+// exportPeriod reads the report's period as the page does; a bad one is 422.
+func (s *Server) exportPeriod(c *fiber.Ctx) (*Form, error) {
+	f, _, ok, err := s.reportPeriod(c)
+	if err == nil && !ok {
+		err = fiber.NewError(fiber.StatusUnprocessableEntity, "Укажите период: даты в формате ДД.ММ.ГГГГ")
+	}
+	return f, err
+}
+
 // reportExport exports one table of «Отчёт» for the page's period (and sort):
 // the months, a breakdown with its total, or the stage analytics by person.
 // They are the rolled-up figures the page shows: a few hundred rows at most.
@@ -287,12 +287,9 @@ func (s *Server) reportExport(c *fiber.Ctx) error {
 	if !known {
 		return fiber.ErrNotFound
 	}
-	f, _, ok, err := s.reportPeriod(c)
+	f, err := s.exportPeriod(c)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "Укажите период: даты в формате ДД.ММ.ГГГГ")
 	}
 	r, err := s.st.ReportFor(c.Context(), f.Get("from"), f.Get("to"))
 	if err != nil {
@@ -363,12 +360,9 @@ func (s *Server) reportRowsExport(c *fiber.Ctx) error {
 	if !known {
 		return fiber.ErrNotFound
 	}
-	f, _, ok, err := s.reportPeriod(c)
+	f, err := s.exportPeriod(c)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "Укажите период: даты в формате ДД.ММ.ГГГГ")
 	}
 	filter := store.ReportRowsFilter{From: f.Get("from"), To: f.Get("to"), Dim: dim, Key: key}
 	what := ""

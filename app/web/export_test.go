@@ -510,3 +510,21 @@ func TestExportReport(t *testing.T) {
 		}
 	}
 }
+
+// TestExportSlotsAreGivenBack: HEAD probes and finished downloads leave no
+// export slot taken (two at once; a leak would make the next ones wait and 503).
+func TestExportSlotsAreGivenBack(t *testing.T) {
+	ts := newTestServer(t)
+	for range 5 {
+		if resp, body := ts.do(t, owner, http.MethodHead, "/export/cards?tab=new&format=xlsx", nil); resp.StatusCode != http.StatusOK || body != "" {
+			t.Fatalf("HEAD: %d %q", resp.StatusCode, body)
+		}
+	}
+	for range 5 {
+		t0 := time.Now()
+		resp, _ := ts.do(t, owner, http.MethodGet, "/export/cards?tab=new&format=csv", nil)
+		if resp.StatusCode != http.StatusOK || time.Since(t0) > 5*time.Second {
+			t.Fatalf("GET after HEADs: %d in %s", resp.StatusCode, time.Since(t0))
+		}
+	}
+}

@@ -30,20 +30,30 @@ type AutoTaskView struct {
 	DoneAt   string
 }
 
-func (s *Server) tasks(c *fiber.Ctx) error {
-	u := userOf(c)
+// taskTab reads the «Задачи» tab of the URL («Входящие» by default, «Автозадачи»
+// for a card's history) and checks the user may open it; the page and its export share it.
+func taskTab(c *fiber.Ctx) (string, error) {
 	tab := c.Query("tab", "in")
 	if c.Query("card") != "" && c.Query("tab") == "" {
 		tab = "auto"
 	}
 	switch tab {
 	case "all":
-		if !auth.Can(u.Role, auth.TasksAll) {
-			return store.ErrForbidden
+		if !auth.Can(userOf(c).Role, auth.TasksAll) {
+			return "", store.ErrForbidden
 		}
 	case "in", "out", "auto":
 	default:
-		return fiber.ErrNotFound
+		return "", fiber.ErrNotFound
+	}
+	return tab, nil
+}
+
+func (s *Server) tasks(c *fiber.Ctx) error {
+	u := userOf(c)
+	tab, err := taskTab(c)
+	if err != nil {
+		return err
 	}
 	data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
 	if c.Query("part") == "tabs" {
@@ -53,7 +63,6 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 		return c.Render("tasks/tabs", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
 	f := NewForm(nil)
-	var err error
 	if tab == "auto" {
 		if f, err = s.autoTasks(c, data); err != nil {
 			return err
