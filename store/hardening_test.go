@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/golang-migrate/migrate/v4/database/sqlite"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
+	"kartoteka/app/money"
 	"kartoteka/app/pipeline"
 )
 
@@ -111,5 +113,45 @@ func TestMigration2CopiesTransactions(t *testing.T) {
 	}
 	if id != 8 {
 		t.Fatalf("new id %d after deleting 7, want 8", id)
+	}
+}
+
+// A row that would take a card's total past money.MaxKopecks is refused (issue 8
+// item 7: sums wrapped to negative totals); a row over money.MaxRowKopecks never
+// passes validation; the stage-8 profit of the largest total stays a valid amount.
+func TestCardTotalCannotOverflow(t *testing.T) {
+	f := newFixture(t)
+	id := f.startedCard()
+	f.walkTo(id, pipeline.Processing)
+	mgr := Actor{ID: f.manager.ID}
+	if _, errs := pipeline.ValidateTransaction(map[string]string{"occurred_on": f.today(), "amount": "1 000 000 000,01",
+		"commission_rate": "0"}, f.today()); errs["amount"] == "" {
+		t.Fatal("a row over 10^9 ₽ passes validation")
+	}
+	// Rows already summing to the cap less 1 ₽ (written directly: 10,000 rows through the form would be slow).
+	if err := f.st.InTx(f.ctx, func(tx *Tx) error {
+		_, err := tx.Raw.Exec(`INSERT INTO transactions (card_id, occurred_on, amount, commission_rate, commission, net, created_at)
+			VALUES (?, ?, ?, 0, 0, ?, ?)`, id, f.today(), int64(money.MaxKopecks)-100, int64(money.MaxKopecks)-100, tx.Now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.addTx(id, mgr, "1", "0") // exactly at the cap
+	in, _ := pipeline.ValidateTransaction(map[string]string{"occurred_on": f.today(), "amount": "0,01", "commission_rate": "0"}, f.today())
+	before := f.txCount(id)
+	var fe *FieldError
+	if _, err := f.st.AddTransaction(f.ctx, mgr, id, in); !errors.As(err, &fe) || fe.Field != "amount" {
+		t.Fatalf("a row past the card's cap: %v, want a FieldError on amount", err)
+	}
+	if f.txCount(id) != before {
+		t.Fatal("the refused row was written")
+	}
+	rows, _ := f.st.Q.TransactionList(f.ctx, id)
+	tot := Totals(rows)
+	if tot.Amount != money.MaxKopecks || tot.Net < 0 {
+		t.Fatalf("totals %+v", tot)
+	}
+	if k, err := money.ParseKopecks(tot.Net.Input()); err != nil || k != tot.Net {
+		t.Fatalf("the stage-8 prefill %q does not parse back: %v", tot.Net.Input(), err)
 	}
 }

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"kartoteka/app/money"
@@ -131,6 +133,16 @@ func (s *Store) ReportFor(ctx context.Context, from, to string) (Report, error) 
 	if err != nil {
 		return r, err
 	}
+	// The chart and the stage analytics read other tables: on other reader
+	// connections at the same time (the page waits for the slowest, not the sum).
+	var wg sync.WaitGroup
+	var months []MonthRow
+	var stages []StageRow
+	var monthsErr, stagesErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); months, monthsErr = s.reportMonths(ctx, from, to) }()
+	go func() { defer wg.Done(); stages, stagesErr = s.reportStages(ctx, keys, names[DimManager]) }()
+	defer wg.Wait()
 	rows, err := s.reader.QueryContext(ctx, `SELECT dim, key, SUM(tx_n), SUM(amount), SUM(commission), SUM(net), SUM(confirmed_n), SUM(confirmed)
 FROM rollup_money WHERE dim IN (0, 1, 2, 3) AND period IN (`+inList(len(keys))+`) GROUP BY dim, key`, anys(keys)...)
 	if err != nil {
@@ -166,13 +178,9 @@ FROM rollup_money WHERE dim IN (0, 1, 2, 3) AND period IN (`+inList(len(keys))+`
 	for _, b := range [][]ReportRow{r.Banks, r.Suppliers, r.Managers} {
 		SortReportRows(b, "amount")
 	}
-	if r.Months, err = s.reportMonths(ctx, from, to); err != nil {
-		return r, err
-	}
-	if r.Stages, err = s.reportStages(ctx, keys, names[DimManager]); err != nil {
-		return r, err
-	}
-	return r, nil
+	wg.Wait()
+	r.Months, r.Stages = months, stages
+	return r, errors.Join(monthsErr, stagesErr)
 }
 
 // SortReportRows orders a breakdown by a column: "name" A→Я, the figures largest first.
@@ -276,6 +284,12 @@ func (s *Store) reportStages(ctx context.Context, keys []string, users map[int64
 	for i := range stages {
 		stages[i].Stage = pipeline.Stage(i + 1)
 	}
+	var wg sync.WaitGroup
+	var hist []map[int]int64
+	var histErr error
+	wg.Add(1)
+	go func() { defer wg.Done(); hist, histErr = s.stageTimes(ctx, keys) }()
+	defer wg.Wait()
 	rows, err := s.reader.QueryContext(ctx, `SELECT stage, user_id, SUM(entered), SUM(left_n), SUM(done_n), SUM(overdue), SUM(secs)
 FROM rollup_stage WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, user_id`, anys(keys)...)
 	if err != nil {
@@ -306,8 +320,27 @@ FROM rollup_stage WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, user_i
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	wg.Wait()
+	if histErr != nil {
+		return nil, histErr
+	}
+	for i := range stages {
+		stages[i].Median, stages[i].P90 = Percentile(hist[i], 0.5), Percentile(hist[i], 0.9)
+		sort.Slice(stages[i].People, func(a, b int) bool {
+			pa, pb := stages[i].People[a], stages[i].People[b]
+			if pa.Overdue != pb.Overdue {
+				return pa.Overdue > pb.Overdue
+			}
+			return pa.Name < pb.Name
+		})
+	}
+	return stages, nil
+}
+
+// stageTimes reads the time-in-stage histograms of the period, per stage.
+func (s *Store) stageTimes(ctx context.Context, keys []string) ([]map[int]int64, error) {
 	hist := make([]map[int]int64, pipeline.Last)
-	rows, err = s.reader.QueryContext(ctx, `SELECT stage, bucket, SUM(n) FROM rollup_stage_time WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, bucket`, anys(keys)...)
+	rows, err := s.reader.QueryContext(ctx, `SELECT stage, bucket, SUM(n) FROM rollup_stage_time WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, bucket`, anys(keys)...)
 	if err != nil {
 		return nil, fmt.Errorf("report stage times: %w", err)
 	}
@@ -328,20 +361,7 @@ FROM rollup_stage WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, user_i
 		hist[st-1][b] += n
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range stages {
-		stages[i].Median, stages[i].P90 = Percentile(hist[i], 0.5), Percentile(hist[i], 0.9)
-		sort.Slice(stages[i].People, func(a, b int) bool {
-			pa, pb := stages[i].People[a], stages[i].People[b]
-			if pa.Overdue != pb.Overdue {
-				return pa.Overdue > pb.Overdue
-			}
-			return pa.Name < pb.Name
-		})
-	}
-	return stages, rows.Err()
+	return hist, rows.Err()
 }
 
 // Percentile reads the q-th quantile (0..1) of the durations in a time-in-stage

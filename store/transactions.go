@@ -50,6 +50,13 @@ func (s *Store) AddTransaction(ctx context.Context, a Actor, cardID int64, in pi
 		if err != nil {
 			return err
 		}
+		var sum int64
+		if err := tx.Raw.QueryRowContext(ctx, "SELECT COALESCE(SUM(amount), 0) FROM transactions WHERE card_id = ?", cardID).Scan(&sum); err != nil {
+			return err
+		}
+		if in.Amount <= 0 || money.Kopecks(sum) > money.MaxKopecks-in.Amount {
+			return &FieldError{"amount", "Сумма транзакций карты превысила бы " + money.MaxKopecks.String()}
+		}
 		t := money.LineTotals(money.Line{Amount: in.Amount, Rate: in.Rate})
 		id, err = tx.TransactionAdd(ctx, db.TransactionAddParams{CardID: cardID, OccurredOn: in.OccurredOn, Amount: in.Amount,
 			CommissionRate: in.Rate, Commission: t.Commission, Net: t.Net, Comment: in.Comment, CreatedBy: &a.ID, Now: tx.Now})

@@ -33,6 +33,11 @@ const MaxRate Rate = 10000
 // amount exactly representable as a JavaScript number (< 2^53).
 const MaxKopecks Kopecks = 1_000_000_000_000_000
 
+// MaxRowKopecks is the largest transaction row an office enters, 10^9 roubles;
+// a card's rows together stay within MaxKopecks (the store refuses the row that
+// would pass it), so no total can overflow and stage 8's profit prefill stays valid.
+const MaxRowKopecks Kopecks = 100_000_000_000
+
 // magnitude splits k into sign and absolute value; uint64 makes the minimum
 // int64 safe.
 func magnitude(k int64) (neg bool, abs uint64) {

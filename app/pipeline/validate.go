@@ -114,6 +114,9 @@ func requiredMessage(f Field) string {
 
 // checkField normalises one non-empty value or says what is wrong with it.
 func checkField(f Field, raw string, ctx Context) (string, string) {
+	if msg := CheckText(raw); msg != "" {
+		return "", msg
+	}
 	switch f.Type {
 	case Date:
 		d, err := ParseDate(raw)
@@ -307,6 +310,8 @@ func ValidateTransaction(in map[string]string, today string) (TxInput, Errors) {
 		errs["amount"] = err.Error()
 	} else if k <= 0 {
 		errs["amount"] = "Сумма должна быть больше нуля"
+	} else if k > money.MaxRowKopecks {
+		errs["amount"] = "Не больше " + money.MaxRowKopecks.String() + " за одну транзакцию"
 	} else {
 		t.Amount = k
 	}
@@ -316,7 +321,9 @@ func ValidateTransaction(in map[string]string, today string) (TxInput, Errors) {
 		t.Rate = r
 	}
 	t.Comment = strings.TrimSpace(in["comment"])
-	if len([]rune(t.Comment)) > 500 {
+	if msg := CheckText(t.Comment); msg != "" {
+		errs["comment"] = msg
+	} else if len([]rune(t.Comment)) > 500 {
 		errs["comment"] = "Не больше 500 символов"
 	}
 	if len(errs) > 0 {

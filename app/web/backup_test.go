@@ -111,7 +111,7 @@ func TestSecondBackupFolder(t *testing.T) {
 		{filepath.Join(usb, "нет-такой"), "не найдена"},
 		{notDir, "не найдена"},
 		{ts.backupDir, "основная папка"},
-		{usb + "\x00x", "полный путь"},
+		{usb + "\x00x", "управляющие символы"},
 	} {
 		before := ts.snapshot(t)
 		resp, body := ts.do(t, owner, "POST", "/settings/backup-copy", vals("backup_copy_dir", bad.path))

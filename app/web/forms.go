@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"kartoteka/app/pipeline"
 	"kartoteka/store"
 )
 
@@ -22,11 +23,18 @@ func NewForm(values map[string]string) *Form {
 	return &Form{Values: values, Errors: map[string]string{}}
 }
 
-// formFrom reads the named fields of a POST body, trimmed.
+// formFrom reads the named fields of a POST body, trimmed. A field holding
+// control or bidi-override characters is marked bad (passwords excepted: they
+// are never shown), so no handler writes it.
 func formFrom(c *fiber.Ctx, names ...string) *Form {
 	f := NewForm(nil)
 	for _, n := range names {
 		f.Values[n] = strings.TrimSpace(c.FormValue(n))
+		if !strings.Contains(n, "password") {
+			if msg := pipeline.CheckText(f.Values[n]); msg != "" {
+				f.Fail(n, msg)
+			}
+		}
 	}
 	return f
 }

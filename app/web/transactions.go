@@ -75,13 +75,24 @@ func (s *Server) txAdd(c *fiber.Ctx) error {
 	f := formFrom(c, "occurred_on", "amount", "commission_rate", "comment")
 	today := store.OfficeOf(s.Settings()).Today(s.now())
 	in, errs := pipeline.ValidateTransaction(f.Values, today)
+	for k, v := range f.Errors { // what formFrom refused (control characters)
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs[k] = v
+	}
 	if errs == nil {
 		_, err = s.st.AddTransaction(c.Context(), actorOf(c), card.ID, in)
-		if err != nil {
+		var fe *store.FieldError
+		if errors.As(err, &fe) {
+			f.Fail(fe.Field, fe.Msg)
+			c.Status(fiber.StatusUnprocessableEntity)
+		} else if err != nil {
 			return txRefused(err)
+		} else {
+			s.publish(cardTopic(card.ID))
+			f = nil
 		}
-		s.publish(cardTopic(card.ID))
-		f = nil
 	} else {
 		f.Errors = errs
 		c.Status(fiber.StatusUnprocessableEntity)
