@@ -146,6 +146,19 @@ func addUser(t *testing.T, st *store.Store, login string) {
 	}
 }
 
+// dbWithUser opens a new database in a temporary folder with one user.
+func dbWithUser(t *testing.T, login string) (dir, db string, st *store.Store) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "k.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, st, login)
+	return dir, db, st
+}
+
 func logins(t *testing.T, path string) []string {
 	t.Helper()
 	st, err := store.Open(context.Background(), path)
@@ -170,13 +183,7 @@ func logins(t *testing.T, path string) []string {
 // refused while the server runs and for a damaged file.
 func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, st, "before")
+	dir, db, st := dbWithUser(t, "before")
 	backup := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
 	if err := st.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
@@ -281,13 +288,7 @@ func refusesToServe(t *testing.T, db string) string {
 // the message names the latest good backup and how to restore it.
 func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "k.db")
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addUser(t, st, "owner")
+	dir, db, st := dbWithUser(t, "owner")
 	older := filepath.Join(dir, "backups", "kartoteka-20260309-023000.db")
 	newest := filepath.Join(dir, "backups", "kartoteka-20260310-023000.db")
 	for _, p := range []string{older, newest} {
@@ -306,7 +307,7 @@ func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 
 	// Emptied: a fresh database in its place.
 	os.Remove(db)
-	st, err = store.Open(ctx, db)
+	st, err := store.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
