@@ -71,7 +71,7 @@ func TestBackupKilledHalfway(t *testing.T) {
 	if killedAt == "" {
 		t.Fatal("no temporary backup file appeared")
 	}
-	c.wait(t, 10*time.Second)
+	c.wait(t, 30*time.Second)
 	t.Log("killed", killedAt)
 	if _, err := os.Stat(dst); err == nil {
 		t.Fatalf("a killed backup left %s under the backup's own name", dst)
@@ -207,7 +207,7 @@ func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 		t.Errorf("restore beside a running server: exit %d\n%s", code, out)
 	}
 	srv.cmd.Process.Signal(os.Interrupt)
-	srv.wait(t, 10*time.Second)
+	srv.wait(t, 30*time.Second)
 	// The server checkpointed the stale WAL into the old database; put it back.
 	if err := os.WriteFile(db+"-wal", wal, 0o640); err != nil {
 		t.Fatal(err)
@@ -252,7 +252,7 @@ func TestRestoreRoundTripWithStaleWAL(t *testing.T) {
 	// And the server starts on it.
 	srv, _ = serveChild(t, db)
 	srv.cmd.Process.Signal(os.Interrupt)
-	if code := srv.wait(t, 10*time.Second); code != 0 {
+	if code := srv.wait(t, 30*time.Second); code != 0 {
 		t.Errorf("server on the restored database exited %d", code)
 	}
 }
@@ -337,5 +337,5 @@ func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 	}
 	resp.Body.Close()
 	c.cmd.Process.Signal(os.Interrupt)
-	c.wait(t, 10*time.Second)
+	c.wait(t, 30*time.Second)
 }

@@ -130,7 +130,7 @@ func serveChild(t *testing.T, db string, extra ...string) (*child, string) {
 	addr := freeAddr(t)
 	args := append([]string{"serve", "--addr", addr, "--db", db, "--backup-dir", filepath.Join(filepath.Dir(db), "backups")}, extra...)
 	c := startChild(t, args...)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
@@ -145,7 +145,7 @@ func serveChild(t *testing.T, db string, extra ...string) (*child, string) {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("/healthz did not answer within 20 s: %v", err)
+			t.Fatalf("/healthz did not answer within 60 s: %v", err)
 		}
 	}
 }

@@ -41,9 +41,22 @@ func tooBroad(ctx context.Context, err error) error {
 // (as the trigram index folds it): the archive checks typed text with it card by
 // card when the text alone matches too many cards to list (ArchiveFilter.residual).
 func init() {
-	sqlite.MustRegisterDeterministicScalarFunction("kt_has", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		text, _ := args[0].(string)
-		part, _ := args[1].(string)
-		return strings.Contains(strings.ToLower(text), strings.ToLower(part)), nil
-	})
+	sqlite.MustRegisterFunction("kt_has", &sqlite.FunctionImpl{NArgs: 2, Deterministic: true, VolatileArgs: true,
+		Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			text, _ := args[0].(string)
+			part, _ := args[1].(string)
+			if containsFold(text, part) {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}})
+}
+
+// containsFold is strings.Contains after case folding, without allocating for
+// ASCII text and only lowering the text when its bytes could hold a match.
+func containsFold(text, part string) bool {
+	if strings.Contains(text, part) {
+		return true
+	}
+	return strings.Contains(strings.ToLower(text), strings.ToLower(part))
 }

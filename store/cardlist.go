@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // CardListFilter is a page of the «Карты» tabs new, in work and worked out
@@ -16,6 +18,46 @@ type CardListFilter struct {
 	Limit     int
 }
 
+// CardRow is one card of the «Новые карты», «В работе» and «Отработаны» tabs.
+type CardRow struct {
+	ID                                                              int64
+	Number, Last4, Lifecycle                                        string
+	Stage                                                           *int64
+	Version                                                         int64
+	ContactName, ContactPhone                                       string
+	CreatedAt, UpdatedAt                                            time.Time
+	BankName, SupplierName, WarmerName, ManagerName, AccountantName string
+}
+
+// from is the tab's FROM … WHERE: the page, its count and the export share it.
+func (f CardListFilter) from() (string, []any) {
+	conds, args := []string{"c.lifecycle = ?"}, []any{f.Lifecycle}
+	if u := f.OnlyUser; u > 0 {
+		conds, args = append(conds, "(c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)"), append(args, u, u, u)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		hay := "c.number || ' ' || c.contact_name || ' ' || c.contact_phone || ' ' || b.name || ' ' || s.name || ' ' || w.name || ' ' || m.name || ' ' || a.name"
+		conds, args = append(conds, "kt_has("+hay+", ?)"), append(args, q)
+	}
+	return `FROM cards c
+JOIN banks b ON b.id = c.bank_id
+JOIN contractors s ON s.id = c.supplier_id
+JOIN users w ON w.id = c.warmer_id
+JOIN users m ON m.id = c.manager_id
+JOIN users a ON a.id = c.accountant_id
+WHERE ` + strings.Join(conds, " AND "), args
+}
+
+const cardRowCols = `SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.version, c.contact_name, c.contact_phone,
+	c.created_at, c.updated_at, b.name, s.name, w.name, m.name, a.name `
+
+func scanCardRow(rs *sql.Rows) (CardRow, error) {
+	var r CardRow
+	err := rs.Scan(&r.ID, &r.Number, &r.Last4, &r.Lifecycle, &r.Stage, &r.Version, &r.ContactName, &r.ContactPhone,
+		&r.CreatedAt, &r.UpdatedAt, &r.BankName, &r.SupplierName, &r.WarmerName, &r.ManagerName, &r.AccountantName)
+	return r, err
+}
+
 // CardPage reads one page of a tab, newest first, and how many cards match.
 func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []CardRow, total int64, err error) {
 	ctx, cancel := Budget(ctx)
@@ -25,40 +67,44 @@ func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []CardRow,
 		f.Limit = 100
 	}
 	f.Offset = max(f.Offset, 0)
-	conds, args := []string{"c.lifecycle = ?"}, []any{f.Lifecycle}
-	if u := f.OnlyUser; u > 0 {
-		conds, args = append(conds, "(c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)"), append(args, u, u, u)
-	}
-	if q := strings.TrimSpace(f.Search); q != "" {
-		hay := "c.number || ' ' || c.contact_name || ' ' || c.contact_phone || ' ' || b.name || ' ' || s.name || ' ' || w.name || ' ' || m.name || ' ' || a.name"
-		conds, args = append(conds, "kt_has("+hay+", ?)"), append(args, q)
-	}
-	from := `FROM cards c
-JOIN banks b ON b.id = c.bank_id
-JOIN contractors s ON s.id = c.supplier_id
-JOIN users w ON w.id = c.warmer_id
-JOIN users m ON m.id = c.manager_id
-JOIN users a ON a.id = c.accountant_id
-WHERE ` + strings.Join(conds, " AND ")
+	from, args := f.from()
 	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) "+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("card list count: %w", err)
 	}
-	rs, err := s.reader.QueryContext(ctx, `SELECT c.id, c.number, c.last4, c.lifecycle, c.stage, c.version, c.contact_name, c.contact_phone,
-	c.created_at, c.updated_at, b.name, s.name, w.name, m.name, a.name `+from+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
+	rs, err := s.reader.QueryContext(ctx, cardRowCols+from+` ORDER BY c.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("card list: %w", err)
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var r CardRow
-		if err := rs.Scan(&r.ID, &r.Number, &r.Last4, &r.Lifecycle, &r.Stage, &r.Version, &r.ContactName, &r.ContactPhone,
-			&r.CreatedAt, &r.UpdatedAt, &r.BankName, &r.SupplierName, &r.WarmerName, &r.ManagerName, &r.AccountantName); err != nil {
+		r, err := scanCardRow(rs)
+		if err != nil {
 			return nil, 0, err
 		}
 		rows = append(rows, r)
 	}
 	return rows, total, rs.Err()
+}
+
+// CardListEach calls each for every card of the tab and search, in the pages'
+// order, from one database cursor (the export): Offset and Limit are ignored.
+func (s *Store) CardListEach(ctx context.Context, f CardListFilter, each func(CardRow) error) error {
+	from, args := f.from()
+	rs, err := s.reader.QueryContext(ctx, cardRowCols+from+` ORDER BY c.id DESC`, args...)
+	if err != nil {
+		return fmt.Errorf("card list export: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		r, err := scanCardRow(rs)
+		if err != nil {
+			return err
+		}
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
 }
 
 // CardCounts is how many cards each «Карты» tab but the archive holds, for

@@ -67,14 +67,6 @@ func tabLifecycle(tab string) string {
 	return ""
 }
 
-// mineID is onlyMine as a store filter: 0 for owner/admin.
-func mineID(c *fiber.Ctx) int64 {
-	if m := onlyMine(c); m != nil {
-		return *m
-	}
-	return 0
-}
-
 // cardCounts are the tab badges of «Карты», per scope, kept until the next notice.
 func (s *Server) cardCounts(c *fiber.Ctx) (map[string]int64, error) {
 	who := onlyMine(c)

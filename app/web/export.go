@@ -105,7 +105,7 @@ var (
 // exportNames are the file names of the card tabs.
 var exportNames = map[string]string{"new": "Новые карты", "work": "Карты в работе", "done": "Отработанные карты", "archive": "Архив карт"}
 
-// cardsExport exports a «Карты» tab (the archive with its filters and order) as
+// cardsExport exports a «Карты» tab (with its search; the archive with its filters and order) as
 // the user sees it: their own cards unless owner/admin, numbers masked.
 func (s *Server) cardsExport(c *fiber.Ctx) error {
 	tab := c.Query("tab", "new")
@@ -128,7 +128,7 @@ func (s *Server) cardsExport(c *fiber.Ctx) error {
 				})
 			}})
 	}
-	mine := mineID(c)
+	f := cardListFilterOf(c, lifecycle)
 	cols := []export.Column{colCard, colNumber}
 	work := tab == "work"
 	if work {
@@ -137,7 +137,7 @@ func (s *Server) cardsExport(c *fiber.Ctx) error {
 	cols = append(cols, colBank, colSupplier, colContact, colPhone, colManager, colAccount, colWarmer)
 	return s.sendExport(c, listExport{name: exportNames[tab], cols: cols,
 		write: func(ctx context.Context, w export.Writer) error {
-			return s.st.CardTabEach(ctx, lifecycle, mine, func(r store.CardRow) error {
+			return s.st.CardListEach(ctx, f, func(r store.CardRow) error {
 				cells := []any{r.ID, maskNumber(r.Last4)}
 				if work {
 					var stage any

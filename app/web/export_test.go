@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -243,20 +244,29 @@ var cardRowRe = regexp.MustCompile(`data-card="(\d+)"`)
 func TestExportCardTabsAreThePage(t *testing.T) {
 	f := newExportFixture(t, 10)
 	ctx := context.Background()
+	var some store.CardRow
+	if err := f.ts.st.CardListEach(ctx, store.CardListFilter{Lifecycle: "in_work"}, func(r store.CardRow) error { some = r; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	bankName, last4 := strings.ToLower(some.BankName), some.Last4
 	sessions := []*session{f.as(t, owner, 0), f.as(t, admin, 0), f.as(t, manager, 0), f.as(t, manager, 1),
 		f.as(t, warmer, 0), f.as(t, accountant, 0)}
 	total := 0
 	for _, s := range sessions {
-		for _, tab := range []string{"new", "work", "done"} {
-			_, body := f.ts.doAs(t, s, http.MethodGet, "/cards?tab="+tab, nil)
+		for _, tq := range []string{"new", "work", "done", "work&q=" + url.QueryEscape(bankName), "work&q=" + last4} {
+			tab, _, _ := strings.Cut(tq, "&")
+			_, body := f.ts.doAs(t, s, http.MethodGet, "/cards?tab="+tq, nil)
 			var page []string
 			for _, m := range cardRowRe.FindAllStringSubmatch(body, -1) {
 				page = append(page, m[1])
 			}
-			rows := f.exportTable(t, s, "/export/cards?tab="+tab)
+			if !strings.Contains(html.UnescapeString(body), "/export/cards?format=xlsx&tab="+tq) {
+				t.Fatalf("%s: no export link with the search", tq)
+			}
+			rows := f.exportTable(t, s, "/export/cards?tab="+tq)
 			got := column(rows, "№")
 			if !slices.Equal(got, page) {
-				t.Fatalf("%s %s: export %v, page %v", s.Role, tab, got, page)
+				t.Fatalf("%s %s: export %v, page %v", s.Role, tq, got, page)
 			}
 			total += len(got)
 			for i, id := range got {
