@@ -538,10 +538,18 @@ func bankAnswers(t *testing.T, mgr *Browser, id int64, profit money.Kopecks) {
 	if hidden := answerFields(mgr, false); len(hidden) != 0 {
 		t.Errorf("stage 8 «Да»: the answer fields %v stay hidden", hidden)
 	}
-	if v := mgr.value(modalForm + " [name=confirmed_amount]"); v != profit.Input() {
-		t.Errorf("stage 8: confirmed_amount prefilled with %q, want the possible profit %q", v, profit.Input())
+	if v := mgr.value(modalForm + " [name=confirmed_amount]"); v != profit.InputGrouped() {
+		t.Errorf("stage 8: confirmed_amount prefilled with %q, want the possible profit %q", v, profit.InputGrouped())
+	}
+	// «Отрицательное» confirms nothing: the amount becomes 0; «Положительное» brings the profit back.
+	mgr.fill(modalForm, map[string]string{"decision": "negative"})
+	if v := mgr.value(modalForm + " [name=confirmed_amount]"); v != "0" {
+		t.Errorf("stage 8 «Отрицательное»: confirmed_amount is %q, want 0", v)
 	}
 	mgr.fill(modalForm, map[string]string{"decision": "positive"})
+	if v := mgr.value(modalForm + " [name=confirmed_amount]"); v != profit.InputGrouped() {
+		t.Errorf("stage 8 back to «Положительное»: confirmed_amount is %q, want %q", v, profit.InputGrouped())
+	}
 	mgr.screenshot("stage8-yes")
 	if out := submitStage(mgr, "Сохранить ответ"); out.kind != "done" || !strings.Contains(out.message, "Следующий этап: «Возврат поставщику»") {
 		t.Fatalf("stage 8 «Да»: %+v %v", out, modalErrors(mgr))
@@ -595,10 +603,17 @@ func TestStageModalValidation(t *testing.T) {
 		t.Fatalf("stage 1 by the manager: %+v %v", out, modalErrors(mgr))
 	}
 	out := submitStage(owner, "Выполнить этап")
-	if out.kind != "conflict" || !strings.Contains(out.message, "Карта уже изменена другим пользователем") {
-		t.Errorf("stale stage-1 form: %+v, want «Карта уже изменена другим пользователем»", out)
+	want := "Этап 1 «Перевязка доступов» уже выполнил(а) " + managerP.name
+	if out.kind != "conflict" || !strings.Contains(out.message, want) || !strings.Contains(out.message, "карта теперь на этапе 2") {
+		t.Errorf("stale stage-1 form: %+v, want «%s …; карта теперь на этапе 2 …»", out, want)
+	}
+	if typed := eval[[]string](owner, `[...document.querySelectorAll("#kt-modal-content [data-typed]")].map(e => e.value)`); !slices.Contains(typed, "От владельца") {
+		t.Errorf("the typed comment is not kept to copy: %q", typed)
 	}
 	owner.screenshot("stale-modal")
+	// «Открыть этап 2» loads the stage the card is in now.
+	owner.click("#kt-modal-content [data-open-stage]")
+	owner.waitVisible(`#kt-modal-content [data-stage-modal="2"]`)
 	// Whatever the refreshed modal offers, it must not be able to complete stage 1 again.
 	if owner.exists(`#kt-modal-content [data-stage-modal="1"]`) {
 		t.Errorf("after the conflict the modal still offers stage 1")

@@ -97,6 +97,21 @@ func (k Kopecks) Input() string {
 	return b.String()
 }
 
+// InputGrouped formats an amount the product fills in for people to read before
+// they confirm it: "12 345,67", "0,00", "-1 000,00" — thousands separated by
+// plain spaces (ParseKopecks accepts them), no currency.
+func (k Kopecks) InputGrouped() string {
+	neg, a := magnitude(int64(k))
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	group(&b, a/100)
+	b.WriteByte(',')
+	twoDigits(&b, a%100)
+	return strings.ReplaceAll(b.String(), "\u00a0", " ")
+}
+
 // write writes r without trailing fraction zeros: "12,5", "12,55", "0".
 func (r Rate) write(b *strings.Builder, minus string) {
 	neg, a := magnitude(int64(r))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -281,6 +282,11 @@ func TestKopecksFormat(t *testing.T) {
 		if got := tt.k.Input(); got != tt.input {
 			t.Errorf("Kopecks(%d).Input() = %q, want %q", tt.k, got, tt.input)
 		}
+		// InputGrouped is the people's form with plain spaces and no currency.
+		want := strings.NewReplacer(nbsp+"₽", "", nbsp, " ", "−", "-").Replace(tt.str)
+		if got := tt.k.InputGrouped(); got != want {
+			t.Errorf("Kopecks(%d).InputGrouped() = %q, want %q", tt.k, got, want)
+		}
 	}
 }
 
@@ -312,7 +318,7 @@ func TestRateFormat(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	check := func(k Kopecks) {
 		t.Helper()
-		for _, s := range []string{k.Input(), k.String()} {
+		for _, s := range []string{k.Input(), k.String(), k.InputGrouped()} {
 			if got, err := ParseKopecks(s); err != nil || got != k {
 				t.Fatalf("ParseKopecks(%q) = %d, %v; want %d", s, got, err, k)
 			}

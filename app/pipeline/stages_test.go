@@ -625,7 +625,7 @@ func TestPrefill(t *testing.T) {
 		t.Errorf("Prefill(2) = %v", p)
 	}
 	p = Prefill(BankWait, ctx, 14, 1)
-	if p["answered_on"] != today || p["confirmed_amount"] != "12345,67" {
+	if p["answered_on"] != today || p["confirmed_amount"] != "12 345,67" {
 		t.Errorf("Prefill(8) = %v", p)
 	}
 	// The prefilled confirmed amount parses back to the profit.

@@ -282,7 +282,7 @@ func Prefill(s Stage, ctx Context, warmingDays, warmingEvery int) map[string]str
 		out["warming_days"] = strconv.Itoa(warmingDays)
 		out["warming_every_days"] = strconv.Itoa(warmingEvery)
 	case BankWait:
-		out["confirmed_amount"] = ctx.Profit.Input()
+		out["confirmed_amount"] = ctx.Profit.InputGrouped()
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -88,6 +89,7 @@ type StageModal struct {
 	Early    bool // stage 3 before the period ends (owner/admin must give a reason)
 	EndsOn   string
 	Task     db.AutoTask
+	Prefill  map[string]string // what the product fills in; stage 8's amount returns to it
 }
 
 func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModal, error) {
@@ -121,13 +123,14 @@ func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModa
 		}
 		m.Tx.Scope = "modal"
 	}
+	rows, err := s.st.Q.TransactionList(c.Context(), card.ID)
+	if err != nil {
+		return nil, err
+	}
+	pctx := pipeline.Context{Today: office.Today(now), Profit: store.Totals(rows).Net}
+	m.Prefill = pipeline.Prefill(st, pctx, int(card.WarmingDays), int(card.WarmingEveryDays))
 	if f == nil {
-		rows, err := s.st.Q.TransactionList(c.Context(), card.ID)
-		if err != nil {
-			return nil, err
-		}
-		pctx := pipeline.Context{Today: office.Today(now), Profit: store.Totals(rows).Net}
-		m.Form = NewForm(pipeline.Prefill(st, pctx, int(card.WarmingDays), int(card.WarmingEveryDays)))
+		m.Form = NewForm(m.Prefill)
 	}
 	return m, nil
 }
@@ -177,6 +180,8 @@ func (s *Server) stageComplete(c *fiber.Ctx) error {
 		var f *Form
 		if fresh.Stage != nil && c.FormValue("stage") == i64s(*fresh.Stage) {
 			f = NewForm(vals)
+		} else {
+			return s.stageMovedOn(c, fresh, vals)
 		}
 		m, merr := s.stageModalData(c, fresh, f)
 		if merr != nil {
@@ -246,4 +251,63 @@ func (s *Server) cardCorrect(c *fiber.Ctx) error {
 	}
 	s.publish("tracker", "cards", cardTopic(card.ID))
 	return redirectFlash(c, "/cards/"+i64s(card.ID), "Этап карты изменён")
+}
+
+// StageMoved is the answer to a stage form sent after the card left that stage:
+// what happened, where the card is now, and the values typed, to copy.
+type StageMoved struct {
+	CardID  int64
+	Message string
+	Typed   []pipeline.Line
+	CanOpen bool // the card is in work and its current stage is this user's to complete
+	NowNo   int64
+}
+
+// stageMovedOn says plainly who completed the stage the form was for and when,
+// where the card is now, and keeps what was typed visible (409).
+func (s *Server) stageMovedOn(c *fiber.Ctx, fresh db.Card, vals map[string]string) error {
+	formStage, _ := strconv.Atoi(c.FormValue("stage"))
+	st := pipeline.Stage(formStage)
+	m := StageMoved{CardID: fresh.ID}
+	tasks, err := s.st.Q.AutoTaskListCard(c.Context(), fresh.ID)
+	if err != nil {
+		return err
+	}
+	what := "Этап " + itoa(formStage) + " «" + st.Label() + "»"
+	m.Message = what + " уже закрыт"
+	for _, t := range tasks {
+		if t.Kind == "stage" && t.Stage == int64(formStage) && t.Status == "done" && t.DoneAt != nil {
+			when := s.inTZ(*t.DoneAt)
+			at := "в " + when.Format("15:04")
+			if when.Format("2006-01-02") != s.inTZ(s.now()).Format("2006-01-02") {
+				at = when.Format("02.01.2006") + " в " + when.Format("15:04")
+			}
+			m.Message = what + " уже выполнил(а) " + t.DoneByName + " " + at
+		}
+	}
+	switch {
+	case fresh.Lifecycle == "in_work" && fresh.Stage != nil:
+		m.NowNo = *fresh.Stage
+		m.Message += "; карта теперь на этапе " + stageName(*fresh.Stage)
+		if open, err := s.st.Q.AutoTaskOpenStage(c.Context(), fresh.ID); err == nil {
+			u := userOf(c)
+			m.CanOpen = u.Role.SeesAll() || open.AssigneeID == u.ID
+		}
+	case fresh.Lifecycle == "worked_out":
+		m.Message += "; карта отработана"
+	default:
+		m.Message += "; карта больше не в работе"
+	}
+	if d, ok := pipeline.Get(st); ok {
+		for _, f := range d.Fields {
+			if v := strings.TrimSpace(vals[f.Name]); v != "" && f.Type != pipeline.Transactions {
+				if f.Type == pipeline.Checkbox {
+					v = "да"
+				}
+				m.Typed = append(m.Typed, pipeline.Line{Label: f.Label, Value: v})
+			}
+		}
+	}
+	c.Status(fiber.StatusConflict)
+	return c.Render("cards/stage_moved", m)
 }

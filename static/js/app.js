@@ -93,6 +93,7 @@
   document.addEventListener('change', function (e) {
     var t = e.target;
     if (t.id === 'only-mine') window.location = t.checked ? t.dataset.hrefOn : t.dataset.hrefOff;
+    if (t.dataset && t.dataset.navSelect !== undefined && t.value) window.location = t.value; // the stage select on phones
     if (t.dataset && t.dataset.checkAll) {
       document.querySelectorAll('[data-check="' + t.dataset.checkAll + '"]').forEach(function (c) { c.checked = t.checked; });
     }
@@ -176,7 +177,21 @@
       el.hidden = !src || src.value !== parts[1];
     });
   }
-  document.addEventListener('change', function (e) { if (e.target.closest('#stage-form')) applyOnlyIf(); });
+  document.addEventListener('change', function (e) {
+    if (!e.target.closest('#stage-form')) return;
+    applyOnlyIf();
+    // Stage 8: a negative decision confirms nothing (0); a positive one brings back the prefilled profit.
+    if (e.target.name === 'decision') {
+      var amt = e.target.form.querySelector('[name=confirmed_amount]');
+      if (!amt) return;
+      if (e.target.value === 'negative') amt.value = '0';
+      else if (e.target.value === 'positive' && amt.dataset.prefill) {
+        var typed = KMoney.parseKopecks(amt.value);
+        if (!typed.ok || typed.value === 0n) amt.value = amt.dataset.prefill;
+      }
+      amt.classList.remove('is-invalid');
+    }
+  });
   document.addEventListener('htmx:afterSwap', function (e) {
     applyOnlyIf(); recalcAll();
     // Rows added since the "add at least one transaction" message: hide it.
