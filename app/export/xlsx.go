@@ -220,6 +220,5 @@ func (x *xlsxWriter) Close() error {
 	if err := x.endSheet(); err != nil {
 		return err
 	}
-	x.f.SetActiveSheet(0)
 	return x.f.Write(x.w)
 }
