@@ -325,17 +325,7 @@ func (s *Server) loadCard(c *fiber.Ctx) (db.Card, error) {
 	if err != nil {
 		return db.Card{}, err
 	}
-	card, err := s.st.Q.CardGet(c.Context(), id)
-	if isNoRows(err) {
-		return card, fiber.ErrNotFound
-	}
-	if err != nil {
-		return card, err
-	}
-	if u := userOf(c); !u.Role.SeesAll() && !store.Responsible(card, u.ID) {
-		return card, store.ErrForbidden
-	}
-	return card, nil
+	return s.cardFor(c, id)
 }
 
 func cardForm(card db.Card) *Form {

@@ -106,13 +106,9 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, erro
 			Overdue: tasks.Overdue(st, r.Deadline, now), Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"),
 			Created: s.inTZ(r.CreatedAt).Format("02.01.2006 15:04")}
 	}
-	users, err := s.st.Q.UserList(c.Context())
+	people, err := s.peopleOptions(c)
 	if err != nil {
 		return nil, err
-	}
-	var people []Option
-	for _, x := range users {
-		people = append(people, Option{i64s(x.ID), x.Name})
 	}
 	var statuses []Option
 	for _, st := range tasks.Statuses {

@@ -91,13 +91,9 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 		return nil, err
 	}
 	views := s.autoTaskViews(u, rows, now)
-	users, err := s.st.Q.UserList(c.Context())
+	people, err := s.peopleOptions(c)
 	if err != nil {
 		return nil, err
-	}
-	var people []Option
-	for _, x := range users {
-		people = append(people, Option{i64s(x.ID), x.Name})
 	}
 	var stages []Option
 	for _, d := range pipeline.Stages() {
@@ -190,4 +186,17 @@ func (s *Server) autoTaskView(u *User, r store.AutoTaskRow, now time.Time) AutoT
 		v.Class = "kt-cancelled"
 	}
 	return v
+}
+
+// peopleOptions lists every employee (active or not) for a filter's select.
+func (s *Server) peopleOptions(c *fiber.Ctx) ([]Option, error) {
+	users, err := s.st.Q.UserList(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	people := make([]Option, 0, len(users))
+	for _, x := range users {
+		people = append(people, Option{i64s(x.ID), x.Name})
+	}
+	return people, nil
 }
