@@ -245,6 +245,15 @@ func ShowWithoutMoney(s Stage, v map[string]string) []Line {
 	return Show(s, kept)
 }
 
+// ShowTyped shows a value as a person typed it into f (a form that was not
+// saved): dates and choices as the pages show them, money exactly as typed.
+func ShowTyped(f Field, raw string) string {
+	if f.Type == Money {
+		return raw
+	}
+	return showValue(f, raw)
+}
+
 func showValue(f Field, raw string) string {
 	switch f.Type {
 	case Date:
