@@ -207,9 +207,20 @@ func Show(s Stage, v map[string]string) []Line {
 		if !ok || raw == "" {
 			continue
 		}
-		out = append(out, Line{f.Label, showValue(f, raw)})
+		out = append(out, Line{f.ShownLabel(), showValue(f, raw)})
 	}
 	return out
+}
+
+// ShownLabel is the field's name beside a recorded value: the form's question
+// without its mark and unit («Ответ получен?» → «Ответ получен»,
+// «Период прогрева, дней» → «Период прогрева»; the value carries the unit).
+func (f Field) ShownLabel() string {
+	l := strings.TrimSuffix(f.Label, "?")
+	if f.Type == Int {
+		l = strings.TrimSuffix(l, ", дней")
+	}
+	return l
 }
 
 // WarmingNote is the one field of a scheduler's warming task («Прогрев карты № N»).
@@ -256,12 +267,16 @@ func showValue(f Field, raw string) string {
 		}
 		return money.Kopecks(n).String()
 	case Checkbox:
-		return "Да"
-	case Choice:
+		return "да"
+	case Choice: // a choice reads on in the sentence: «Решение банка: отрицательное»
 		for _, o := range f.Options {
 			if o.Value == raw {
-				return o.Label
+				return strings.ToLower(o.Label)
 			}
+		}
+	case Int:
+		if n, err := strconv.ParseInt(raw, 10, 64); err == nil && strings.HasSuffix(f.Label, ", дней") {
+			return Days(n)
 		}
 	}
 	return raw
