@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -338,4 +339,60 @@ func TestStartRefusesEmptiedOrDamagedDatabase(t *testing.T) {
 	resp.Body.Close()
 	c.cmd.Process.Signal(os.Interrupt)
 	c.wait(t, 30*time.Second)
+}
+
+// TestBigDatabaseStartsAndTheBackgroundCheckReportsDamage: a database too big to
+// check in full at start is served after the bounded check, and damage in a big
+// table is then found by the background check: /healthz answers 503 and the log
+// says what to do.
+func TestBigDatabaseStartsAndTheBackgroundCheckReportsDamage(t *testing.T) {
+	db := bigDB(t, 40)
+	fi, err := os.Stat(db)
+	if err != nil || fi.Size() <= store.FullCheckAtStartMax {
+		t.Fatalf("%v bytes (%v): not above the full start-up check's limit", fi.Size(), err)
+	}
+	f, err := os.OpenFile(db, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := []byte(strings.Repeat("\x0d\xff\xff\x7f", 16*4096/4)) // 16 pages of impossible page numbers
+	if _, err := f.WriteAt(junk, fi.Size()/2/4096*4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	addr := freeAddr(t)
+	c := startChild(t, "serve", "--addr", addr, "--db", db, "--backup-dir", filepath.Join(filepath.Dir(db), "backups"))
+	served := false
+	for deadline := time.Now().Add(90 * time.Second); ; {
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz did not turn 503 within 90 s (served before: %v)", served)
+		}
+		select {
+		case <-c.done:
+			t.Fatalf("the server exited (code %d): a big database must be served while it is checked", c.cmd.ProcessState.ExitCode())
+		case <-time.After(50 * time.Millisecond):
+		}
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			served = true
+			continue
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"damaged"`) {
+			t.Fatalf("/healthz %d %s", resp.StatusCode, body)
+		}
+		break
+	}
+	if out := c.out.String(); !strings.Contains(out, "THE DATABASE IS DAMAGED") || !strings.Contains(out, "kartoteka restore") {
+		t.Errorf("the log does not report the damage:\n%s", out)
+	}
+	c.cmd.Process.Signal(os.Interrupt)
+	if code := c.wait(t, 30*time.Second); code != 0 {
+		t.Errorf("stop: exit %d", code)
+	}
 }

@@ -175,18 +175,44 @@ func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 	return withTZ(ctx, cfg)(store.Open(ctx, cfg.db))
 }
 
-// openServing opens the database for the server: one that fails its integrity
-// check, or has lost its users while a backup has them, is refused.
-// The check reads the whole file: about a minute for a 1 GB database on a busy machine.
+// openServing opens the database for the server: one that fails its start-up
+// check, or has lost its users while a backup has them, is refused. The start-up
+// check reads the whole file only for a small database; a bigger one gets its
+// full check in the background once the server is up (checkInBackground).
 func openServing(ctx context.Context, cfg config) (*store.Store, error) {
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
 	start := time.Now()
-	log.Info("checking the database before serving (PRAGMA quick_check)", "db", cfg.db)
+	what := "PRAGMA quick_check of the whole file"
+	if !store.StartCheckIsFull(cfg.db) {
+		what = "PRAGMA quick_check of the schema and the small tables; the whole file is checked in the background"
+	}
+	log.Info("checking the database before serving", "db", cfg.db, "check", what)
 	st, err := withTZ(ctx, cfg)(store.OpenForServing(ctx, cfg.db, cfg.backupDir))
 	if err == nil {
 		log.Info("database checked", "ms", time.Since(start).Milliseconds())
 	}
 	return st, err
+}
+
+// checkInBackground runs the full integrity check of a database too big to
+// check at start, while the office works; damage turns /healthz to 503, shows
+// the owner and the administrators a banner, and is logged.
+func checkInBackground(ctx context.Context, st *store.Store, srv *web.Server, cfg config, log *slog.Logger) {
+	if store.StartCheckIsFull(st.Path()) {
+		return
+	}
+	log.Info("checking the whole database in the background (PRAGMA quick_check)", "db", cfg.db)
+	res := st.CheckIntegrity(ctx, cfg.backupDir)
+	switch {
+	case res.Damaged(ctx):
+		srv.DatabaseDamaged(res.Err, res.Backup)
+		log.Error("THE DATABASE IS DAMAGED: the background integrity check failed; stop the server and restore the latest checked backup (kartoteka restore FILE)",
+			"db", cfg.db, "err", res.Err, "latest_backup", res.Backup, "took", res.Took.Round(time.Second))
+	case res.Err != nil:
+		log.Info("background integrity check stopped", "err", res.Err)
+	default:
+		log.Info("background integrity check passed", "took", res.Took.Round(time.Second))
+	}
 }
 
 // withTZ sets the configured office time zone on a database whose settings were never saved.
@@ -248,6 +274,9 @@ func serve(st *store.Store, cfg config) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listen(cfg.addr) }()
 	log.Info("kartoteka started", "addr", cfg.addr, "db", cfg.db, "version", version, "url", localURL(cfg.addr))
+	checkCtx, stopCheck := context.WithCancel(ctx)
+	checked := make(chan struct{})
+	go func() { defer close(checked); checkInBackground(checkCtx, st, srv, cfg, log) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -255,6 +284,8 @@ func serve(st *store.Store, cfg config) error {
 		close(done) // live streams end first, so shutdown does not wait on them
 		err = srv.Shutdown(10 * time.Second)
 	}
+	stopCheck() // interrupts the check: its reader would hold up the last checkpoint
+	<-checked
 	sched.Stop()
 	if cerr := st.Close(); err == nil {
 		err = cerr

@@ -57,6 +57,13 @@ func roDSN(path string) string {
 // serve: SQLite's quick_check passes, the schema is clean and not newer than the
 // binary. It reads the file only.
 func CheckFile(ctx context.Context, path string) (FileCheck, error) {
+	return checkFile(ctx, path, true)
+}
+
+// checkFile is CheckFile; without full, a file bigger than FullCheckAtStartMax
+// skips quick_check (for listed backups at start: each was checked in full
+// before it got its name, and re-reading gigabytes would keep the office waiting).
+func checkFile(ctx context.Context, path string, full bool) (FileCheck, error) {
 	var fc FileCheck
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -74,8 +81,10 @@ func CheckFile(ctx context.Context, path string) (FileCheck, error) {
 	}
 	defer h.Close()
 	h.SetMaxOpenConns(1)
-	if err := quickCheck(ctx, h); err != nil {
-		return fc, fmt.Errorf("%s: %w", path, err)
+	if full || fi.Size() <= FullCheckAtStartMax {
+		if err := quickCheck(ctx, h); err != nil {
+			return fc, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	var dirty bool
 	if err := h.QueryRowContext(ctx, "SELECT version, dirty FROM schema_migrations LIMIT 1").Scan(&fc.Schema, &dirty); err != nil {
@@ -97,7 +106,14 @@ func CheckFile(ctx context.Context, path string) (FileCheck, error) {
 func quickCheck(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }) error {
-	rows, err := q.QueryContext(ctx, "PRAGMA quick_check(5)")
+	return quickCheckOf(ctx, q, "PRAGMA quick_check(5)")
+}
+
+// quickCheckOf runs one quick_check pragma (of the whole file or of one table).
+func quickCheckOf(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, pragma string) error {
+	rows, err := q.QueryContext(ctx, pragma)
 	if err != nil {
 		return fmt.Errorf("integrity check: %w", err)
 	}
@@ -408,24 +424,6 @@ func Restore(ctx context.Context, path, file string, now time.Time) (Restored, e
 	return r, nil
 }
 
-// checkLive runs quick_check on the database at path (through the normal
-// connection, so a -wal beside it is read as SQLite reads it).
-func checkLive(ctx context.Context, path, backupDir string) error {
-	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-		return nil // a new database
-	}
-	h, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	h.SetMaxOpenConns(1)
-	if err := quickCheck(ctx, h); err != nil {
-		return fmt.Errorf("refusing to serve %s: %w.\n%s", path, err, restoreHint(ctx, path, backupDir, false))
-	}
-	return nil
-}
-
 // checkUsers refuses a database without users when a backup has some.
 func (s *Store) checkUsers(ctx context.Context, backupDir string) error {
 	n, err := s.Q.UserCount(ctx)
@@ -441,11 +439,11 @@ func (s *Store) checkUsers(ctx context.Context, backupDir string) error {
 }
 
 // latestGood is the newest backup in dir that passes CheckFile (and, if
-// withUsers, has users).
+// withUsers, has users); a big one is not read in full again (see checkFile).
 func latestGood(ctx context.Context, dir string, withUsers bool) (FileCheck, Backup) {
 	list, _ := ListBackups(dir)
 	for _, b := range list {
-		fc, err := CheckFile(ctx, b.Path)
+		fc, err := checkFile(ctx, b.Path, false)
 		if err == nil && (!withUsers || fc.Users > 0) {
 			return fc, b
 		}

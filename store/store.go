@@ -59,7 +59,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // OpenForServing is Open for the server: it refuses a database that fails
-// PRAGMA quick_check, or one without users while a backup in backupDir has them
+// its start-up check (checkStart: PRAGMA quick_check, bounded for a big file),
+// or one without users while a backup in backupDir has them
 // (an emptied or half-restored file would send everyone to /setup), naming the
 // latest good backup and how to restore it.
 func OpenForServing(ctx context.Context, path, backupDir string) (*Store, error) {
@@ -77,7 +78,7 @@ func open(ctx context.Context, path, backupDir string, check bool) (*Store, erro
 		return nil, err
 	}
 	if check {
-		if err := checkLive(ctx, path, backupDir); err != nil {
+		if err := checkStart(ctx, path, backupDir); err != nil {
 			lock.Close()
 			return nil, err
 		}

@@ -256,6 +256,16 @@ func ShowWithoutMoney(s Stage, v map[string]string) []Line {
 	return Show(s, kept)
 }
 
+// ShowTyped shows a value as a person typed it into f (a form that was not
+// saved): dates and choices as the pages show them, money and numbers exactly
+// as typed (they sit under the form's own label, unit included).
+func ShowTyped(f Field, raw string) string {
+	if f.Type == Money || f.Type == Int {
+		return raw
+	}
+	return showValue(f, raw)
+}
+
 func showValue(f Field, raw string) string {
 	switch f.Type {
 	case Date:

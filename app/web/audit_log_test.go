@@ -119,7 +119,7 @@ func TestAuditOldRowsReadable(t *testing.T) {
 		{"Дедлайн: 05.03.2026 18:00 → 06.03.2026 18:00"},
 		{"Этап: 8 «Отлежка/Периодическая проверка ответа от банка» → 9 «Возврат поставщику»", "Ответ получен: да",
 			"Дата ответа: 05.03.2026", "Решение банка: отрицательное", "Подтверждённая сумма: 0,00 ₽"},
-		{"Карта: " + fmt.Sprint(id), "Дата: 05.03.2026", "Сумма: 12 345,67 ₽", "Комиссия: 10 %", "Сумма комиссии: 1 234,57 ₽",
+		{"Карта: № " + fmt.Sprint(id), "Дата: 05.03.2026", "Сумма: 12 345,67 ₽", "Комиссия: 10 %", "Сумма комиссии: 1 234,57 ₽",
 			"Чистая сумма: 11 111,10 ₽", "Внёс(ла): Иванов Иван", "Внесена: 05.03.2026 12:00"},
 		{"Комиссия: 10 % → 12,5 %"},
 	}
@@ -127,6 +127,9 @@ func TestAuditOldRowsReadable(t *testing.T) {
 		if strings.Join(changes[i], " | ") != strings.Join(w, " | ") {
 			t.Errorf("row %d (%s):\n got %q\nwant %q", i, rows[i], changes[i], w)
 		}
+	}
+	if link := fmt.Sprintf(`<a href="/cards/%d">№ %d</a>`, id, id); !strings.Contains(body, link) {
+		t.Errorf("the transaction's card is not a link %s", link)
 	}
 	if !strings.Contains(rows[0], "Планировщик") {
 		t.Errorf("scheduler row %q, want «Планировщик»", rows[0])

@@ -16,8 +16,9 @@ import (
 )
 
 // AuditChange is one field of an audit row: what it was and what it became
-// ("" when there was nothing before or nothing after).
-type AuditChange struct{ Field, Before, After string }
+// ("" when there was nothing before or nothing after); Link is where the value
+// leads (a card), "" for plain values.
+type AuditChange struct{ Field, Before, After, Link string }
 
 // AuditView is an audit row as the owner reads it: Russian names, changed fields only.
 type AuditView struct {
@@ -49,6 +50,7 @@ const (
 	vClock // minutes after midnight
 	vStatus
 	vTaskKind
+	vCard
 	vHidden
 )
 
@@ -77,7 +79,7 @@ var auditKeys = []struct {
 	{"stage", auditField{"Этап", vStage}},
 	{"status", auditField{"Статус", vStatus}},
 	{"kind", auditField{"Вид", vTaskKind}},
-	{"card_id", auditField{"Карта", vText}},
+	{"card_id", auditField{"Карта", vCard}},
 	{"bank_id", auditField{"Банк", vBank}},
 	{"supplier_id", auditField{"Поставщик", vContractor}},
 	{"contact_name", auditField{"Контактное лицо", vText}},
@@ -265,7 +267,11 @@ func auditDiff(entity, action, before, after string, names Names) []AuditChange 
 		if len(a) == 0 { // a deletion: list what was removed
 			bv, av = "", bv
 		}
-		out = append(out, AuditChange{f.Label, bv, av})
+		ch := AuditChange{Field: f.Label, Before: bv, After: av}
+		if f.Kind == vCard && bv == "" && av != "" {
+			ch.Link = "/cards/" + strings.TrimPrefix(av, "№ ")
+		}
+		out = append(out, ch)
 	}
 	return append(out, form...)
 }
@@ -330,6 +336,10 @@ func showAudit(kind valueKind, v any, names Names) string {
 			if name, ok := m[id]; ok {
 				return name
 			}
+			return "№ " + i64s(id)
+		}
+	case vCard:
+		if isNum && id > 0 {
 			return "№ " + i64s(id)
 		}
 	case vStage:

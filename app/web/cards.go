@@ -393,23 +393,59 @@ const msgStale = "Карта уже изменена другим пользов
 
 func cardTopic(id int64) string { return "card:" + i64s(id) }
 
+// cardStart is «Запустить»: the card enters stage 1 and the person stays where
+// they pressed it — the card page shows the card in stage 1, the «Новые карты»
+// tab (its search kept) the next card to start. A second press (a double click,
+// a stale tab) lands there too and says what the card is doing now.
 func (s *Server) cardStart(c *fiber.Ctx) error {
 	card, err := s.loadCard(c)
 	if err != nil {
 		return err
 	}
+	back := startBack(c.FormValue("back"), card.ID)
 	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
-	if err := s.st.StartCard(c.Context(), actorOf(c), card.ID, version); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+	err = s.st.StartCard(c.Context(), actorOf(c), card.ID, version)
+	if errors.Is(err, store.ErrConflict) {
+		if c.Get("HX-Request") != "" {
 			return fiber.NewError(fiber.StatusConflict, msgStale)
 		}
+		fresh, ferr := s.st.Q.CardGet(c.Context(), card.ID)
+		if ferr != nil {
+			return ferr
+		}
+		return redirectFlash(c, back, startConflict(fresh))
+	}
+	if err != nil {
 		return err
 	}
 	s.publish("cards", "tracker", cardTopic(card.ID))
 	if c.Get("HX-Request") != "" {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return redirectFlash(c, "/cards?tab=work", "Карта № "+i64s(card.ID)+" запущена: этап 1 «"+pipeline.AccessRebind.Label()+"»")
+	return redirectFlash(c, back, "Карта № "+i64s(card.ID)+" запущена: этап 1 «"+pipeline.AccessRebind.Label()+"»")
+}
+
+// startBack is where «Запустить» returns: the list it was pressed on (a «Карты»
+// address of this site), else the card's page.
+func startBack(back string, id int64) string {
+	if (back == "/cards" || strings.HasPrefix(back, "/cards?")) && safeNext(back) == back {
+		return back
+	}
+	return "/cards/" + i64s(id)
+}
+
+// startConflict says why a start was refused: the card is already on its way, or
+// it changed since the page was drawn.
+func startConflict(c db.Card) string {
+	no := "Карта № " + i64s(c.ID)
+	switch {
+	case c.Lifecycle == "in_work" && c.Stage != nil:
+		return no + " уже запущена: сейчас этап " + stageName(*c.Stage)
+	case c.Lifecycle == "new":
+		return no + " изменена другим пользователем: проверьте её и запустите ещё раз"
+	default:
+		return no + " уже не новая: запускать нечего"
+	}
 }
 
 func (s *Server) cardsToArchive(c *fiber.Ctx) error {

@@ -18,6 +18,10 @@ func (s *Server) home(c *fiber.Ctx) error {
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {
+	if d := s.damage.Load(); d != nil {
+		c.Status(fiber.StatusServiceUnavailable)
+		return c.JSON(fiber.Map{"status": "damaged", "error": d.Error})
+	}
 	if err := s.st.Ping(c.Context()); err != nil {
 		c.Status(fiber.StatusServiceUnavailable)
 		return c.JSON(fiber.Map{"status": "unavailable"})

@@ -51,6 +51,7 @@ type Server struct {
 	routes   []Route
 	conns    conns
 	hasUsers atomic.Bool
+	damage   atomic.Pointer[Damage] // set when the background integrity check fails
 	frags    fragCache
 	exports  chan struct{} // slots of the exports running now (export.go)
 

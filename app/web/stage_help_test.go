@@ -59,6 +59,9 @@ func TestStaleStageFormSaysWhatHappened(t *testing.T) {
 	if !strings.Contains(body, `readonly data-typed>Набрано админом<`) {
 		t.Errorf("the typed comment is not kept read-only")
 	}
+	if d := pipeline.ShowDate(f.today()); !strings.Contains(body, `readonly data-typed>`+d+`<`) {
+		t.Errorf("the typed date is not shown as %s", d)
+	}
 	if n := f.ts.count(t, "auto_tasks WHERE card_id = ? AND stage = 1 AND status = 'done'", id); n != 1 {
 		t.Errorf("stage 1 closed %d times", n)
 	}

@@ -108,6 +108,18 @@
     if (typing) e.preventDefault();
   });
 
+  // A form marked data-once is sent once: a double click does not send it twice.
+  document.addEventListener('submit', function (e) {
+    var f = e.target;
+    if (!f.hasAttribute || !f.hasAttribute('data-once') || e.defaultPrevented) return;
+    if (f.dataset.sent) { e.preventDefault(); return; }
+    f.dataset.sent = '1';
+  });
+  // Back to a page kept by the browser (bfcache): its forms may be sent again.
+  window.addEventListener('pageshow', function () {
+    document.querySelectorAll('form[data-sent]').forEach(function (f) { delete f.dataset.sent; });
+  });
+
   // «Только мои» on the tracker.
   document.addEventListener('change', function (e) {
     var t = e.target;
@@ -150,7 +162,13 @@
       // DataTables writes cells with innerHTML: every name is set as text, never as markup.
       columns: [
         { data: 0, render: function (d) { return '<a href="/cards/' + encodeURIComponent(d) + '">№ ' + DataTable.util.escapeHtml(String(d)) + '</a>'; } }
-      ].concat([1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (i) { return { data: i, render: DataTable.render.text() }; }))
+      ].concat([1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (i) { return { data: i, render: DataTable.render.text() }; })).concat([
+        // «Задачи», as on the other tabs: built here from the card's number, never from server HTML.
+        { data: 0, className: 'text-end text-nowrap', render: function (d) {
+          var id = String(d);
+          return /^[0-9]+$/.test(id) ? '<a class="btn btn-sm btn-outline-secondary" href="/tasks?tab=auto&amp;card=' + id + '">Задачи</a>' : '';
+        } }
+      ])
     });
     var timer;
     form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(function () { dt.draw(); }, 300); });
