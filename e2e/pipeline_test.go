@@ -576,7 +576,7 @@ func checkTimeline(t *testing.T, b *Browser, id int64, profit money.Kopecks) {
 		}
 	}
 	tl := b.textContent(".kt-timeline")
-	for _, want := range []string{"Доступы перевязаны", "Прогрев завершён досрочно: тест", "Заявление № 42", "Положительное",
+	for _, want := range []string{"Доступы перевязаны", "Прогрев завершён досрочно: тест", "Заявление № 42", "Решение банка", "положительное",
 		money.Kopecks(500000).String(), money.Kopecks(15000000).String(), profit.String()} {
 		if want = strings.Join(strings.Fields(want), " "); !strings.Contains(tl, want) { // textContent folds no-break spaces
 			t.Errorf("timeline of card %d lacks %q: %q", id, want, tl)
@@ -688,7 +688,7 @@ func TestStageModalValidation(t *testing.T) {
 		t.Errorf("a refused stage-2 form was written to the timeline: %q", tl)
 	}
 	// The prefilled warming period was not changed by the refused forms.
-	if dd := acc.textContent("main dl"); !strings.Contains(dd, "14 дн.") {
+	if dd := acc.textContent("main dl"); !strings.Contains(dd, "14 дней") {
 		t.Errorf("card warming period changed by a refused form: %q", dd)
 	}
 }

@@ -468,7 +468,7 @@ func (s *Server) cardsToArchive(c *fiber.Ctx) error {
 		topics = append(topics, cardTopic(id))
 	}
 	s.publish(topics...)
-	return redirectFlash(c, "/cards?tab=done", "В архив отправлено карт: "+itoa(n))
+	return redirectFlash(c, "/cards?tab=done", "Отправлено в архив: "+pipeline.Count(int64(n), "карта", "карты", "карт"))
 }
 
 // ---- card page

@@ -67,7 +67,7 @@ func (f *Form) Require(msg string, names ...string) {
 // MaxLen fails a field longer than n characters.
 func (f *Form) MaxLen(name string, n int) {
 	if len([]rune(f.Values[name])) > n {
-		f.Fail(name, "Слишком длинно: не больше "+itoa(n)+" символов")
+		f.Fail(name, "Слишком длинно: не больше "+pipeline.Count(int64(n), "символа", "символов", "символов"))
 	}
 }
 

@@ -127,6 +127,12 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return template.URL(path + "?" + q)
 		},
+		// count shows a number with its noun in the right form: (count .N "карта" "карты" "карт") → «3 карты».
+		"count": func(n any, one, few, many string) string { return pipeline.Count(toInt64(n), one, few, many) },
+		"num":   func(n any) string { return money.Number(toInt64(n)) },
+		"warmingSchedule": func(days, every any) string {
+			return pipeline.WarmingSchedule(toInt64(days), toInt64(every))
+		},
 		"duration":   showDuration,
 		"monthLabel": monthLabel,
 		"dict": func(kv ...any) map[string]any {
@@ -137,6 +143,23 @@ func (s *Server) funcs() template.FuncMap {
 			return m
 		},
 	}
+}
+
+// toInt64 reads any integer a template passes (sqlc gives int64, handlers int).
+func toInt64(v any) int64 {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case *int64:
+		if n != nil {
+			return *n
+		}
+	}
+	return 0
 }
 
 // fmtDate shows a stored 'YYYY-MM-DD' date as DD.MM.YYYY.

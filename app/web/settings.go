@@ -87,7 +87,9 @@ func (s *Server) renderSettings(c *fiber.Ctx, f, cf *Form) error {
 			backups[i].Copied = fileExists(filepath.Join(set.BackupCopyDir, b.Name))
 		}
 	}
+	ru, other := officeZones(s.now(), set.Timezone)
 	return s.render(c, "settings/settings", "Настройки", "settings", f, fiber.Map{
+		"ZonesRU": ru, "ZonesOther": other,
 		"Stages": deadlineDefs(), "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
 		"CopyForm": cf, "CopyDir": set.BackupCopyDir,
 	})
@@ -106,8 +108,8 @@ func (s *Server) settingsSave(c *fiber.Ctx) error {
 	}
 	f := formFrom(c, names...)
 	in := db.SettingsUpdateParams{Timezone: f.Get("timezone")}
-	if _, err := time.LoadLocation(in.Timezone); in.Timezone == "" || err != nil || !strings.Contains(in.Timezone, "/") && in.Timezone != "UTC" {
-		f.Fail("timezone", "Укажите часовой пояс, например Europe/Moscow")
+	if !zoneOffered(s.now(), s.Settings().Timezone, in.Timezone) {
+		f.Fail("timezone", "Выберите часовой пояс из списка")
 	}
 	var ok bool
 	if in.WorkdayEndMin, ok = parseHHMM(f.Get("workday_end")); !ok {
