@@ -11,8 +11,8 @@ import (
 	"testing"
 )
 
-// flashOf is the message a redirect carries to the next page.
-func flashOf(r *http.Response) string {
+// flashText is the message a redirect carries to the next page.
+func flashText(r *http.Response) string {
 	for _, c := range r.Cookies() {
 		if c.Name == "kartoteka_flash" {
 			v, _ := url.QueryUnescape(c.Value)
@@ -50,7 +50,7 @@ func TestStartStaysPut(t *testing.T) {
 	if got := location(r); got != page {
 		t.Errorf("«Запустить» on the card page went to %q, want back to %q", got, page)
 	}
-	if got := flashOf(r); !strings.Contains(got, "запущена: этап 1") {
+	if got := flashText(r); !strings.Contains(got, "запущена: этап 1") {
 		t.Errorf("flash %q", got)
 	}
 	if c := f.card(id); c.Lifecycle != "in_work" || stageNo(c) != 1 {
@@ -65,7 +65,7 @@ func TestStartStaysPut(t *testing.T) {
 	if got := location(r); got != page {
 		t.Errorf("a second «Запустить» went to %q, want %q", got, page)
 	}
-	if got := flashOf(r); !strings.Contains(got, "уже запущена") {
+	if got := flashText(r); !strings.Contains(got, "уже запущена") {
 		t.Errorf("a second «Запустить» says %q, want that the card is already started", got)
 	}
 	if n := f.ts.count(t, "auto_tasks WHERE card_id = ?", id); n != 1 {
