@@ -180,8 +180,8 @@ func BenchmarkBig(b *testing.B) {
 	if err := r.QueryRow(`SELECT assignee_id FROM auto_tasks WHERE status IN ('new', 'in_progress') GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&mgr); err != nil {
 		b.Fatal(err)
 	}
-	timed(b, "tracker/stage_counts", func() error { _, err := s.Q.AutoTaskStageCounts(ctx, nil); return err })
-	timed(b, "tracker/stage_counts_user", func() error { _, err := s.Q.AutoTaskStageCounts(ctx, &mgr); return err })
+	timed(b, "tracker/stage_counts", func() error { _, err := s.TrackerCounts(ctx, nil); return err })
+	timed(b, "tracker/stage_counts_user", func() error { _, err := s.TrackerCounts(ctx, &mgr); return err })
 	timed(b, "tracker/stage6", func() error {
 		_, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: 6})
 		return err
@@ -195,7 +195,7 @@ func BenchmarkBig(b *testing.B) {
 		return err
 	})
 	timed(b, "tracker/page", func() error { // what /tracker runs: the counts, one stage, the user's counters
-		if _, err := s.Q.AutoTaskStageCounts(ctx, nil); err != nil {
+		if _, err := s.TrackerCounts(ctx, nil); err != nil {
 			return err
 		}
 		if _, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: 6}); err != nil {

@@ -40,14 +40,17 @@ ORDER BY t.deadline, t.id`, args...)
 	return out, rs.Err()
 }
 
-// TrackerCounts are the open tasks per stage, for everyone or one person, each
-// from its covering index.
+// TrackerCounts are the cards per stage with an open task, for everyone or one
+// person, each from its covering index. A card counts once: stage 3's warming
+// tasks are listed under their card, not counted beside it. Everyone's count
+// reads the stage tasks alone (a card in work has exactly one open; warming tasks
+// live only beside it); one person's counts their distinct cards.
 func (s *Store) TrackerCounts(ctx context.Context, who *int64) (map[int64]int64, error) {
 	q := `SELECT stage, COUNT(*) FROM auto_tasks INDEXED BY auto_tasks_open_stage
-WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') GROUP BY stage`
+WHERE status IN ('new', 'in_progress') AND kind = 'stage' GROUP BY stage`
 	var args []any
 	if who != nil {
-		q = `SELECT stage, COUNT(*) FROM auto_tasks INDEXED BY auto_tasks_open_assignee
+		q = `SELECT stage, COUNT(DISTINCT card_id) FROM auto_tasks INDEXED BY auto_tasks_open_assignee
 WHERE assignee_id = ? AND status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') GROUP BY stage`
 		args = []any{*who}
 	}

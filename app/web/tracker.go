@@ -15,6 +15,8 @@ type TrackerRow struct {
 	Overdue  bool
 	Deadline string
 	Mine     bool
+	// Warming are stage 3's open warming tasks of this card, listed under its row.
+	Warming []TrackerRow
 }
 
 // trackerPageSize is how many tasks a tracker page shows.
@@ -22,10 +24,6 @@ const trackerPageSize = 200
 
 func (s *Server) tracker(c *fiber.Ctx) error {
 	u := userOf(c)
-	stage, _ := strconv.Atoi(c.Query("stage", "1"))
-	if !pipeline.Stage(stage).Valid() {
-		stage = 1
-	}
 	mine := !u.Role.SeesAll() || c.Query("mine") == "1"
 	var who *int64
 	if mine {
@@ -43,12 +41,14 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		scope = i64s(u.ID) + "|" + string(u.Role) + "|" + strconv.FormatBool(mine)
 	}
 	page := max(int(qInt(c, "page")), 1)
+	cv, _, err := s.cached("trackercounts|"+scope, func() (any, error) { return s.st.TrackerCounts(c.Context(), who) })
+	if err != nil {
+		return err
+	}
+	cm := cv.(map[int64]int64)
+	stage := trackerStage(c.Query("stage"), cm)
 	key := "tracker|" + strconv.Itoa(stage) + "|" + scope
 	v, _, err := s.cached(key, func() (any, error) {
-		cm, err := s.st.TrackerCounts(c.Context(), who)
-		if err != nil {
-			return nil, err
-		}
 		rows, err := s.st.TrackerRows(c.Context(), int64(stage), who)
 		if err != nil {
 			return nil, err
@@ -58,6 +58,9 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		for i, r := range rows {
 			out[i] = TrackerRow{AutoTaskTrackerRow: r, Overdue: pipeline.Overdue(r.Deadline, now),
 				Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: scope != "all" && r.AssigneeID == u.ID}
+		}
+		if pipeline.Stage(stage) == pipeline.Warming {
+			out = groupWarming(out)
 		}
 		return fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": out, "Mine": mine,
 			"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label()}, nil
@@ -80,4 +83,50 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		return s.renderCached(c, key+"|table|"+strconv.Itoa(page), "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
+}
+
+// trackerStage is the stage the tracker shows: the one asked for in the address,
+// else the first stage where the person has something to do (their own tasks;
+// everyone's for owner and admin looking at all cards), else stage 1.
+func trackerStage(asked string, counts map[int64]int64) int {
+	if n, err := strconv.Atoi(asked); err == nil && pipeline.Stage(n).Valid() {
+		return n
+	}
+	for _, d := range pipeline.Stages() {
+		if counts[int64(d.Stage)] > 0 {
+			return int(d.Stage)
+		}
+	}
+	return int(pipeline.First)
+}
+
+// groupWarming puts stage 3's warming tasks under their card's row, in the order
+// of the card's most urgent task: one row per card, each task keeping its buttons.
+// A card whose stage task is not in the list (someone else's) gets a row of its
+// own that only names it.
+func groupWarming(rows []TrackerRow) []TrackerRow {
+	at := map[int64]int{}
+	var out []TrackerRow
+	for _, r := range rows {
+		i, ok := at[r.CardID]
+		if !ok {
+			i = len(out)
+			at[r.CardID] = i
+			head := r
+			if r.Kind == "warming" {
+				head = TrackerRow{AutoTaskTrackerRow: db.AutoTaskTrackerRow{CardID: r.CardID, Stage: r.Stage, Kind: "card",
+					AssigneeID: r.AssigneeID, AssigneeName: r.AssigneeName, Last4: r.Last4, Version: r.Version, BankName: r.BankName}}
+			}
+			out = append(out, head)
+		}
+		switch {
+		case r.Kind == "warming":
+			out[i].Warming = append(out[i].Warming, r)
+		case out[i].Kind == "card": // the card's own task after one of its warming tasks
+			w := out[i].Warming
+			out[i] = r
+			out[i].Warming = w
+		}
+	}
+	return out
 }
