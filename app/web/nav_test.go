@@ -125,7 +125,7 @@ func TestTrackerOpensWhereTheWorkIs(t *testing.T) {
 	}{
 		{"card-accountant", "/tracker", "2"},
 		{"card-manager", "/tracker", "4"},
-		{"card-warmer", "/tracker", "1"},        // nothing to do: stage 1 as before
+		{"card-warmer", "/tracker", "1"},          // nothing to do: stage 1 as before
 		{"card-manager", "/tracker?stage=1", "1"}, // asked for
 		{"card-manager", "/tracker?stage=7", "7"},
 		{"card-manager", "/tracker?stage=12", "4"}, // not a stage: as if not asked
