@@ -128,6 +128,9 @@ func (o *office) startCard(id int64) {
 	if st := b.clickButton(row, "Запустить"); st != http.StatusOK {
 		b.fatalf("starting card %d: status %d", id, st)
 	}
+	if p := b.path(); p != "/cards?tab=new" {
+		b.t.Errorf("starting card %d on «Новые карты» ended on %s, want that tab again", id, p)
+	}
 	if flash := strings.Join(b.texts(".alert-success"), " "); !strings.Contains(flash, "запущена") {
 		b.t.Errorf("starting card %d: flash %q lacks «запущена»", id, flash)
 	}
@@ -290,6 +293,9 @@ func TestCardThroughNineStages(t *testing.T) {
 	waitStageCounts(admin, nil)
 
 	o.startCard(id)
+	// «Запустить» on the list stays on «Новые карты»; the owner then watches «В работе».
+	owner.open("/cards?tab=work")
+	owner.waitJS("the live stream", `document.body.dataset.liveReady === "1"`)
 	waitStageCounts(admin, map[int]int{1: 1})
 	admin.waitVisible(fmt.Sprintf(`#tracker-table tr[data-card="%d"]`, id))
 	admin.screenshot("tracker-stage1")
@@ -311,7 +317,7 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage1-done")
 	waitStageCounts(admin, map[int]int{2: 1})
-	// The owner still has «В работе» open (startCard landed there): its row follows live too.
+	// The owner still has «В работе» open: its row follows live too.
 	if p := owner.path(); p != "/cards?tab=work" {
 		t.Fatalf("owner expected on /cards?tab=work, at %s", p)
 	}
