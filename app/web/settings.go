@@ -148,14 +148,14 @@ func (s *Server) backupNow(c *fiber.Ctx) error {
 	if err := s.st.Backup(c.Context(), dst); err != nil {
 		return err
 	}
-	msg := "Резервная копия создана и проверена: " + dst
+	done := Notice{NoticeOK, "Резервная копия создана и проверена: " + dst}
 	if cp, err := s.st.CopyToSecond(c.Context(), dst); err != nil {
 		s.cfg.Log.Error("second backup folder", "err", err)
-		msg += ". Во вторую папку скопировать не удалось: " + err.Error()
+		return redirectNotices(c, "/settings", done, Notice{NoticeError, "Во вторую папку скопировать не удалось: " + err.Error()})
 	} else if cp != "" {
-		msg += ". Копия во второй папке: " + cp
+		done.Text += ". Копия во второй папке: " + cp
 	}
-	return redirectFlash(c, "/settings", msg)
+	return redirectNotices(c, "/settings", done)
 }
 
 // backupCopySave sets (or, empty, turns off) the second backup folder.
