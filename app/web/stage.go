@@ -303,10 +303,7 @@ func (s *Server) stageMovedOn(c *fiber.Ctx, fresh db.Card, vals map[string]strin
 	if d, ok := pipeline.Get(st); ok {
 		for _, f := range d.Fields {
 			if v := strings.TrimSpace(vals[f.Name]); v != "" && f.Type != pipeline.Transactions {
-				if f.Type == pipeline.Checkbox {
-					v = "да"
-				}
-				m.Typed = append(m.Typed, pipeline.Line{Label: f.Label, Value: v})
+				m.Typed = append(m.Typed, pipeline.Line{Label: f.Label, Value: pipeline.ShowTyped(f, v)})
 			}
 		}
 	}
