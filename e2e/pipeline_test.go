@@ -292,6 +292,9 @@ func TestCardThroughNineStages(t *testing.T) {
 	waitStageCounts(admin, nil)
 
 	o.startCard(id)
+	// «Запустить» leaves the owner on the list it was pressed on; they open «В работе» to watch it live.
+	owner.open("/cards?tab=work")
+	owner.waitJS("the live stream", `document.body.dataset.liveReady === "1"`)
 	waitStageCounts(admin, map[int]int{1: 1})
 	admin.waitVisible(fmt.Sprintf(`#tracker-table tr[data-card="%d"]`, id))
 	admin.screenshot("tracker-stage1")
@@ -313,7 +316,7 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage1-done")
 	waitStageCounts(admin, map[int]int{2: 1})
-	// The owner still has «В работе» open (startCard landed there): its row follows live too.
+	// The owner still has «В работе» open: its row follows live too.
 	if p := owner.path(); p != "/cards?tab=work" {
 		t.Fatalf("owner expected on /cards?tab=work, at %s", p)
 	}
