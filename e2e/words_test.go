@@ -87,3 +87,82 @@ func TestTablesSpeakRussian(t *testing.T) {
 	b.waitJS("archive info", `/^Показаны 1–\d+ из \d+$/.test(document.querySelector(".dt-info").innerText)`)
 	b.screenshot("tables-russian")
 }
+
+// contrastJS measures each visible element matching the selector: its text colour
+// and border against the first opaque background behind it (WCAG relative luminance).
+const contrastJS = `((sel) => {
+	const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+	const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+		return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+	const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+	const bg = el => { for (let e = el.parentElement; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0.9) return c; } return [255, 255, 255]; };
+	return [...document.querySelectorAll(sel)].filter(e => e.getBoundingClientRect().width > 0).map(e => {
+		const cs = getComputedStyle(e), b = bg(e);
+		return {Text: (e.innerText || "").trim(), Color: ratio(rgb(cs.color), b), Border: ratio(rgb(cs.borderTopColor), b)};
+	});
+})`
+
+// TestOutlineWarningReadable: yellow-outline buttons («Взять в работу» in the
+// tracker, on plain and on yellow «в работе» rows) meet WCAG AA: text 4.5:1, border 3:1.
+func TestOutlineWarningReadable(t *testing.T) {
+	app := startApp(t, "--demo")
+	b := newBrowser(t, app, "owner")
+	b.login("owner", demoPassword(t, app, "owner"))
+	type measure struct {
+		Text          string
+		Color, Border float64
+	}
+	seen := 0
+	for st := 1; st <= 9 && seen < 3; st++ {
+		b.open(fmt.Sprintf("/tracker?stage=%d", st))
+		for _, m := range eval[[]measure](b, contrastJS+`(".btn-outline-warning")`) {
+			seen++
+			if m.Color < 4.5 || m.Border < 3 {
+				t.Errorf("stage %d: «%s» text contrast %.2f:1 (want 4.5), border %.2f:1 (want 3)", st, m.Text, m.Color, m.Border)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no yellow-outline button on the demo tracker to measure")
+	}
+	b.screenshot("outline-warning")
+}
+
+// TestUnsavedRowWarningGoes: the stage-6 warning «В строке транзакции введена
+// сумма, но она не добавлена» is shown while it is true and goes once the row is
+// cleared or added.
+func TestUnsavedRowWarningGoes(t *testing.T) {
+	app := startApp(t, "--demo")
+	b := newBrowser(t, app, "owner")
+	b.login("owner", demoPassword(t, app, "owner"))
+	b.open("/tracker?stage=6")
+	btn := `#tracker-table button[data-modal-url$="/stage"]`
+	b.waitVisible(btn)
+	b.click(btn)
+	amount, note := "#kt-modal [data-tx-amount]", "#tx-unsaved"
+	b.waitVisible("#kt-modal.show [data-tx-amount]")
+	time.Sleep(400 * time.Millisecond) // the modal's fade-in
+	shown := func() bool { return eval[bool](b, `!document.querySelector("#tx-unsaved").hidden`) }
+	typeAmount := func(v string) {
+		b.do("typing an amount", chromedp.Focus(chromedp.CSS(amount)), insertText(v))
+	}
+	submit := func() { b.click(`#kt-modal button[form=stage-form]`) }
+
+	typeAmount("1 500")
+	submit()
+	b.waitVisible(note)
+	// Cleared: the warning goes.
+	eval[bool](b, `(() => { const i = document.querySelector("#kt-modal [data-tx-amount]"); i.value = ""; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+	if shown() {
+		t.Error("the warning stays after the amount was cleared")
+	}
+	// Typed again and added: the warning goes with the new row.
+	typeAmount("2 500")
+	submit()
+	b.waitVisible(note)
+	rows := b.count("#kt-modal .kt-tx-row")
+	b.click("#kt-modal [data-tx-add]")
+	b.waitJS("the row to be added", fmt.Sprintf(`document.querySelectorAll("#kt-modal .kt-tx-row").length === %d`, rows+1))
+	b.waitJS("the warning to go", `document.querySelector("#tx-unsaved").hidden`)
+	b.screenshot("stage6-row-added")
+}

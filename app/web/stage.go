@@ -87,6 +87,7 @@ type StageModal struct {
 	Conflict bool
 	Tx       *TxData
 	Early    bool // stage 3 before the period ends (owner/admin must give a reason)
+	Locked   bool // Early, and the user may not finish early: the form cannot be sent
 	EndsOn   string
 	Task     db.AutoTask
 	Prefill  map[string]string // what the product fills in; stage 8's amount returns to it
@@ -116,6 +117,7 @@ func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModa
 	if st == pipeline.Warming && card.StageEnteredAt != nil {
 		ends := office.WarmingEnds(*card.StageEnteredAt, int(card.WarmingDays))
 		m.Early, m.EndsOn = now.Before(ends), ends.In(office.Loc).Format("02.01.2006")
+		m.Locked = m.Early && !u.Role.SeesAll()
 	}
 	if st == pipeline.Processing {
 		if m.Tx, err = s.txData(c, card, nil); err != nil {

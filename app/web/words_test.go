@@ -56,7 +56,7 @@ func TestWordingCountsAndValues(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("archive: %d", resp.StatusCode)
 	}
-	if fl, _ := url.QueryUnescape(flashOf(resp)); fl != "Отправлено в архив: 1\u00a0карта" {
+	if fl, _ := url.QueryUnescape(flashOf(resp)); fl != "success|Отправлено в архив: 1\u00a0карта" {
 		t.Errorf("archive message %q", fl)
 	}
 }

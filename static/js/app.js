@@ -99,6 +99,17 @@
     }
   });
 
+  // The «…сумма, но она не добавлена» warning goes once it is no longer true:
+  // the row was added (the editor comes back with an empty row) or cleared.
+  function syncUnsaved() {
+    var note = document.getElementById('tx-unsaved');
+    if (!note || note.hidden) return;
+    var pending = document.querySelector('#kt-modal .kt-tx-new input[data-tx-amount]');
+    if (!pending || pending.value.trim() === '') note.hidden = true;
+  }
+  document.addEventListener('input', syncUnsaved);
+  document.addEventListener('htmx:afterSettle', syncUnsaved);
+
   // A live refresh must not throw away what someone is typing: regions holding a
   // transactions row being typed wait until it is saved or cleared.
   document.addEventListener('htmx:beforeRequest', function (e) {
