@@ -194,7 +194,8 @@ func TestTrackerWarmingUnderItsCard(t *testing.T) {
 				continue
 			}
 			g := group[0][1]
-			if n := strings.Count(g, `data-modal-url="/cards/`+fmt.Sprint(id)+`/stage"`); n != 1 {
+			// The card's own stage task: «Выполнить» (for the warmer, «Выполнить с …» until the period ends).
+			if n := strings.Count(g, `data-modal-url="/cards/`+fmt.Sprint(id)+`/stage"`) + strings.Count(g, `data-opens-on=`); n != 1 {
 				t.Errorf("%s: card %d's group has %d stage buttons, want 1", who, id, n)
 			}
 			if n := strings.Count(g, `data-warming=`); n != open[id] {
