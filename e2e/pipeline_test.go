@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"kartoteka/app/money"
 )
 
@@ -290,6 +292,9 @@ func TestCardThroughNineStages(t *testing.T) {
 	waitStageCounts(admin, nil)
 
 	o.startCard(id)
+	// «Запустить» leaves the owner on the list it was pressed on; they open «В работе» to watch it live.
+	owner.open("/cards?tab=work")
+	owner.waitJS("the live stream", `document.body.dataset.liveReady === "1"`)
 	waitStageCounts(admin, map[int]int{1: 1})
 	admin.waitVisible(fmt.Sprintf(`#tracker-table tr[data-card="%d"]`, id))
 	admin.screenshot("tracker-stage1")
@@ -311,7 +316,7 @@ func TestCardThroughNineStages(t *testing.T) {
 	}
 	mgr.screenshot("stage1-done")
 	waitStageCounts(admin, map[int]int{2: 1})
-	// The owner still has «В работе» open (startCard landed there): its row follows live too.
+	// The owner still has «В работе» open: its row follows live too.
 	if p := owner.path(); p != "/cards?tab=work" {
 		t.Fatalf("owner expected on /cards?tab=work, at %s", p)
 	}
@@ -321,19 +326,10 @@ func TestCardThroughNineStages(t *testing.T) {
 	completeStage(acc, id, 2, map[string]string{"amount": "5 000", "comment": "Пополнено"})
 	waitStageCounts(admin, map[int]int{3: 1})
 
-	// 3. The warmer may not finish before the period ends; the owner may, with a reason.
-	openStageModal(warmer, id, 3)
-	if !strings.Contains(warmer.textContent("#kt-modal-content .alert-info"), "Период прогрева заканчивается") {
-		t.Errorf("stage 3: the modal should say when warming ends")
-	}
-	warmer.fill(modalForm, map[string]string{"result": "ok"})
-	if out := submitStage(warmer, "Выполнить этап"); out.kind != "invalid" {
-		t.Fatalf("stage 3 by the warmer before the period ends: %+v, want refused", out)
-	}
-	if msg := modalErrors(warmer)["result"]; !strings.HasPrefix(msg, "Период прогрева ещё не закончился: этап можно завершить с ") {
-		t.Errorf("stage 3 early by the warmer: message %q", msg)
-	}
-	warmer.screenshot("stage3-warmer-refused")
+	// 3. The warmer may not finish before the period ends: «Выполнить» is shut and says
+	// the day it opens (card page and tracker); a form sent anyway is refused by the server.
+	// The owner may finish early, with a reason.
+	checkWarmingLocked(t, warmer, id)
 	openStageModal(owner, id, 3)
 	owner.fill(modalForm, map[string]string{"result": "ok"})
 	if out := submitStage(owner, "Выполнить этап"); out.kind != "invalid" || !strings.Contains(modalErrors(owner)["comment"], "укажите причину") {
@@ -576,7 +572,7 @@ func checkTimeline(t *testing.T, b *Browser, id int64, profit money.Kopecks) {
 		}
 	}
 	tl := b.textContent(".kt-timeline")
-	for _, want := range []string{"Доступы перевязаны", "Прогрев завершён досрочно: тест", "Заявление № 42", "Положительное",
+	for _, want := range []string{"Доступы перевязаны", "Прогрев завершён досрочно: тест", "Заявление № 42", "Решение банка", "положительное",
 		money.Kopecks(500000).String(), money.Kopecks(15000000).String(), profit.String()} {
 		if want = strings.Join(strings.Fields(want), " "); !strings.Contains(tl, want) { // textContent folds no-break spaces
 			t.Errorf("timeline of card %d lacks %q: %q", id, want, tl)
@@ -688,7 +684,7 @@ func TestStageModalValidation(t *testing.T) {
 		t.Errorf("a refused stage-2 form was written to the timeline: %q", tl)
 	}
 	// The prefilled warming period was not changed by the refused forms.
-	if dd := acc.textContent("main dl"); !strings.Contains(dd, "14 дн.") {
+	if dd := acc.textContent("main dl"); !strings.Contains(dd, "14 дней") {
 		t.Errorf("card warming period changed by a refused form: %q", dd)
 	}
 }
@@ -787,5 +783,37 @@ func TestForbiddenStageActions(t *testing.T) {
 	}
 	if st := acc.open(fmt.Sprintf("/cards/%d/stage", theirs)); st != http.StatusForbidden {
 		t.Errorf("accountant GET the stage of another accountant's card: status %d, want 403", st)
+	}
+}
+
+// checkWarmingLocked: before the warming period ends the warmer's «Выполнить» on
+// the card page and in the tracker is disabled and names the day it opens; the
+// modal, fetched anyway, says so with its submit shut; a form posted anyway is refused.
+func checkWarmingLocked(t *testing.T, warmer *Browser, id int64) {
+	t.Helper()
+	warmer.open(fmt.Sprintf("/cards/%d", id))
+	btn := "main button[data-opens-on]"
+	warmer.waitVisible(btn)
+	opens := warmer.attr(btn, "data-opens-on")
+	if !regexp.MustCompile(`^\d\d\.\d\d\.\d{4}$`).MatchString(opens) || warmer.text(btn) != "Выполнить этап с "+opens ||
+		!eval[bool](warmer, `document.querySelector(`+js(btn)+`).disabled`) {
+		t.Errorf("stage 3 on the warmer's card page: button %q (opens %q), want a disabled «Выполнить этап с DD.MM.YYYY»", warmer.text(btn), opens)
+	}
+	warmer.open("/tracker?stage=3")
+	row := fmt.Sprintf(`#tracker-table tr[data-card="%d"] button[data-opens-on]`, id)
+	warmer.waitVisible(row)
+	if warmer.text(row) != "Выполнить с "+opens || !eval[bool](warmer, `document.querySelector(`+js(row)+`).disabled`) {
+		t.Errorf("stage 3 in the warmer's tracker: %q, want a disabled «Выполнить с %s»", warmer.text(row), opens)
+	}
+	warmer.screenshot("stage3-warmer-locked")
+	modal := run(warmer, "fetching the stage-3 modal", chromedp.Evaluate[map[string]string](fmt.Sprintf(`fetch("/cards/%d/stage", {headers: {"HX-Request": "true"}}).then(r => r.text()).then(h => {
+		const d = new DOMParser().parseFromString(h, "text/html");
+		return {version: d.querySelector("[name=version]").value, text: (d.querySelector("[data-warming-locked]") || {}).textContent || "",
+			shut: String(d.querySelector("button[form=stage-form]").disabled)}; })`, id), chromedp.EvalAwaitPromise))
+	if !strings.Contains(modal["text"], "этап можно выполнить с "+opens) || modal["shut"] != "true" {
+		t.Errorf("stage 3 modal for the warmer: %q, submit disabled %s", modal["text"], modal["shut"])
+	}
+	if code, _ := warmer.postForm(fmt.Sprintf("/cards/%d/stage", id), map[string]string{"version": modal["version"], "stage": "3", "result": "ok"}); code != 422 {
+		t.Errorf("stage 3 posted by the warmer before the period ends: %d, want 422", code)
 	}
 }

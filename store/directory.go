@@ -338,11 +338,15 @@ func (s *Store) SetContractorActive(ctx context.Context, actor, id int64, active
 	})
 }
 
-// SaveSettings stores the office settings.
-func (s *Store) SaveSettings(ctx context.Context, actor int64, in db.SettingsUpdateParams) error {
+// SaveSettings stores the office settings; sentSeen is the fingerprint of the
+// settings the form showed ("" skips the check): ErrStale when they changed since.
+func (s *Store) SaveSettings(ctx context.Context, actor int64, sentSeen string, in db.SettingsUpdateParams) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		old, err := tx.SettingsGet(ctx)
 		if err != nil {
+			return err
+		}
+		if err := checkSeen(sentSeen, SeenSettings(old)); err != nil {
 			return err
 		}
 		in.Now = &tx.Now

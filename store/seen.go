@@ -44,6 +44,13 @@ func SeenTx(t db.Transaction) string {
 	return seen(t.ID, t.CardID, t.OccurredOn, t.Amount, int64(t.CommissionRate), t.Comment)
 }
 
+// SeenSettings is what the office settings form showed.
+func SeenSettings(st db.Setting) string {
+	return seen(st.Timezone, st.WorkdayEndMin, st.BankRollMin, st.WarmingDays, st.WarmingEveryDays, st.BackupRetention,
+		st.DeadlineDays1, st.DeadlineDays2, st.DeadlineDays4, st.DeadlineDays5, st.DeadlineDays6, st.DeadlineDays7,
+		st.DeadlineDays9)
+}
+
 // checkSeen refuses when a form's fingerprint (if it sent one) no longer matches.
 func checkSeen(sent, now string) error {
 	if sent != "" && sent != now {

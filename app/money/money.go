@@ -59,6 +59,18 @@ func group(b *strings.Builder, n uint64) {
 	}
 }
 
+// Number shows a whole number the way amounts show theirs: «12 345», «−7»,
+// thousands separated by a no-break space (counts, sizes, table figures).
+func Number(n int64) string {
+	neg, a := magnitude(n)
+	var b strings.Builder
+	if neg {
+		b.WriteString("−")
+	}
+	group(&b, a)
+	return b.String()
+}
+
 // twoDigits writes n (0..99) with a leading zero.
 func twoDigits(b *strings.Builder, n uint64) {
 	b.WriteByte(byte('0' + n/10))

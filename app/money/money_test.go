@@ -459,3 +459,12 @@ func FuzzCommission(f *testing.F) {
 		}
 	})
 }
+
+func TestNumber(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1\u00a0000", 12345: "12\u00a0345",
+		-1234567: "−1\u00a0234\u00a0567", math.MinInt64: "−9\u00a0223\u00a0372\u00a0036\u00a0854\u00a0775\u00a0808"} {
+		if got := Number(n); got != want {
+			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -45,6 +45,13 @@ func (o Office) WarmingEnds(entered time.Time, warmingDays int) time.Time {
 	return o.Day(entered).AddDate(0, 0, warmingDays).UTC()
 }
 
+// WarmingOpensAt is WarmingEnds read from the stage-3 task's deadline (lists
+// that have the task, not the card): the deadline is the end of the working day
+// on which the period ends, so the stage opens at the start of that day.
+func (o Office) WarmingOpensAt(stage3Deadline time.Time) time.Time {
+	return o.Day(stage3Deadline).UTC()
+}
+
 // BankNoAnswerDeadline is where «Ответа нет» moves the stage-8 deadline: end of the next day.
 func (o Office) BankNoAnswerDeadline(now time.Time) time.Time { return o.EndOfDay(now, 1) }
 

@@ -562,13 +562,13 @@ func TestShow(t *testing.T) {
 	}{
 		{WarmupTopup, map[string]string{"comment": "ok", "warming_every_days": "2", "done_on": "2025-03-05", "warming_days": "14", "amount": "300050"},
 			[]Line{{"Сумма пополнения", "3" + nbsp + "000,50" + nbsp + "₽"}, {"Дата пополнения", "05.03.2025"},
-				{"Период прогрева, дней", "14"}, {"Периодичность задач, дней", "2"}, {"Комментарий", "ok"}}},
-		{Warming, map[string]string{"result": "remarks"}, []Line{{"Итог прогрева", "С замечаниями"}}},
+				{"Период прогрева", "14" + nbsp + "дней"}, {"Периодичность задач", "2" + nbsp + "дня"}, {"Комментарий", "ok"}}},
+		{Warming, map[string]string{"result": "remarks"}, []Line{{"Итог прогрева", "с замечаниями"}}},
 		{AccessTakeback, map[string]string{"confirmed": "1", "done_on": "2025-03-10"},
-			[]Line{{"Дата выполнения", "10.03.2025"}, {"Доступ получен", "Да"}}},
+			[]Line{{"Дата выполнения", "10.03.2025"}, {"Доступ получен", "да"}}},
 		{BankWait, map[string]string{"answered": "yes", "answered_on": "2025-03-10", "decision": "negative", "confirmed_amount": "0"},
-			[]Line{{"Ответ получен?", "Да"}, {"Дата ответа", "10.03.2025"}, {"Решение банка", "Отрицательное"}, {"Подтверждённая сумма", "0,00" + nbsp + "₽"}}},
-		{BankWait, map[string]string{"answered": "no"}, []Line{{"Ответ получен?", "Нет"}}},
+			[]Line{{"Ответ получен", "да"}, {"Дата ответа", "10.03.2025"}, {"Решение банка", "отрицательное"}, {"Подтверждённая сумма", "0,00" + nbsp + "₽"}}},
+		{BankWait, map[string]string{"answered": "no"}, []Line{{"Ответ получен", "нет"}}},
 		// Empty and unknown values are skipped; values that do not parse are shown as stored.
 		{AccessRebind, map[string]string{"done_on": "", "comment": "x", "other": "y"}, []Line{{"Комментарий", "x"}}},
 		{WorkTopup, map[string]string{"amount": "много", "done_on": "когда-то"}, []Line{{"Сумма пополнения для работы", "много"}, {"Дата пополнения", "когда-то"}}},
@@ -600,8 +600,8 @@ func TestShow(t *testing.T) {
 			if _, ok := vals[f.Name]; !ok {
 				continue
 			}
-			if i >= len(lines) || lines[i].Label != f.Label {
-				t.Errorf("stage %d: line %d is %v, want label %q", d.Stage, i, lines, f.Label)
+			if i >= len(lines) || lines[i].Label != f.ShownLabel() {
+				t.Errorf("stage %d: line %d is %v, want label %q", d.Stage, i, lines, f.ShownLabel())
 				break
 			}
 			if f.Type == Money && lines[i].Value != "1"+nbsp+"234,50"+nbsp+"₽" {

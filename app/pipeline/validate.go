@@ -207,9 +207,20 @@ func Show(s Stage, v map[string]string) []Line {
 		if !ok || raw == "" {
 			continue
 		}
-		out = append(out, Line{f.Label, showValue(f, raw)})
+		out = append(out, Line{f.ShownLabel(), showValue(f, raw)})
 	}
 	return out
+}
+
+// ShownLabel is the field's name beside a recorded value: the form's question
+// without its mark and unit («Ответ получен?» → «Ответ получен»,
+// «Период прогрева, дней» → «Период прогрева»; the value carries the unit).
+func (f Field) ShownLabel() string {
+	l := strings.TrimSuffix(f.Label, "?")
+	if f.Type == Int {
+		l = strings.TrimSuffix(l, ", дней")
+	}
+	return l
 }
 
 // WarmingNote is the one field of a scheduler's warming task («Прогрев карты № N»).
@@ -246,9 +257,10 @@ func ShowWithoutMoney(s Stage, v map[string]string) []Line {
 }
 
 // ShowTyped shows a value as a person typed it into f (a form that was not
-// saved): dates and choices as the pages show them, money exactly as typed.
+// saved): dates and choices as the pages show them, money and numbers exactly
+// as typed (they sit under the form's own label, unit included).
 func ShowTyped(f Field, raw string) string {
-	if f.Type == Money {
+	if f.Type == Money || f.Type == Int {
 		return raw
 	}
 	return showValue(f, raw)
@@ -265,12 +277,16 @@ func showValue(f Field, raw string) string {
 		}
 		return money.Kopecks(n).String()
 	case Checkbox:
-		return "Да"
-	case Choice:
+		return "да"
+	case Choice: // a choice reads on in the sentence: «Решение банка: отрицательное»
 		for _, o := range f.Options {
 			if o.Value == raw {
-				return o.Label
+				return strings.ToLower(o.Label)
 			}
+		}
+	case Int:
+		if n, err := strconv.ParseInt(raw, 10, 64); err == nil && strings.HasSuffix(f.Label, ", дней") {
+			return Days(n)
 		}
 	}
 	return raw

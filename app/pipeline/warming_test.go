@@ -69,3 +69,27 @@ func TestShowTaskWarmingNote(t *testing.T) {
 		t.Fatalf("money shown without the right: %+v", got)
 	}
 }
+
+// TestWarmingOpensAt: read back from the stage-3 deadline, the opening day is the
+// one the completion rule uses, for any entry time, period, workday end and across
+// the days summer time starts or ends (Europe/Berlin has them; Moscow has none).
+func TestWarmingOpensAt(t *testing.T) {
+	for _, zone := range []string{"Europe/Moscow", "Europe/Berlin", "Asia/Kamchatka", "America/New_York"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, end := range []int{0, 9 * 60, 18 * 60, 23*60 + 59} {
+			o := Office{Loc: loc, WorkdayEndMin: end}
+			for h := 0; h < 24*400; h += 7 {
+				entered := time.Date(2025, 1, 1, 0, 0, 0, 0, loc).Add(time.Duration(h) * time.Hour).UTC()
+				for _, days := range []int{1, 3, 14, 90} {
+					dl := o.Deadline(Warming, entered, days)
+					if got, want := o.WarmingOpensAt(dl), o.WarmingEnds(entered, days); !got.Equal(want) {
+						t.Fatalf("%s, workday end %d, entered %s, %d days: opens %s, the rule says %s", zone, end, entered, days, got, want)
+					}
+				}
+			}
+		}
+	}
+}

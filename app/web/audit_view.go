@@ -93,8 +93,8 @@ var auditKeys = []struct {
 	{"commission_rate", auditField{"Комиссия", vRate}},
 	{"commission", auditField{"Сумма комиссии", vMoney}},
 	{"net", auditField{"Чистая сумма", vMoney}},
-	{"warming_days", auditField{"Период прогрева, дней", vDays}},
-	{"warming_every_days", auditField{"Задачи прогрева каждые, дней", vDays}},
+	{"warming_days", auditField{"Период прогрева", vDays}},
+	{"warming_every_days", auditField{"Периодичность задач прогрева", vDays}},
 	{"deadline", auditField{"Дедлайн", vDateTime}},
 	{"timezone", auditField{"Часовой пояс", vText}},
 	{"workday_end_min", auditField{"Конец рабочего дня", vClock}},
@@ -160,7 +160,7 @@ func auditFieldOf(entity, key string) auditField {
 	}
 	if n, ok := strings.CutPrefix(key, "deadline_days_"); ok {
 		st, _ := strconv.Atoi(n)
-		return auditField{"Срок этапа " + n + " «" + pipeline.Stage(st).Label() + "», дней", vDays}
+		return auditField{"Срок этапа " + n + " «" + pipeline.Stage(st).Label() + "»", vDays}
 	}
 	return auditField{key, vText}
 }
@@ -371,7 +371,7 @@ func showAudit(kind valueKind, v any, names Names) string {
 		}
 	case vDays:
 		if isNum {
-			return strconv.FormatInt(id, 10)
+			return pipeline.Days(id)
 		}
 	case vClock:
 		if isNum {

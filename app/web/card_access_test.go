@@ -399,7 +399,7 @@ func TestCardLevelAccess(t *testing.T) {
 		},
 		{
 			name: "POST /cards/{id}/start (card in work)",
-			want: want(409, 409, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden),
+			want: want(seeOther, seeOther, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden),
 			req: func(a *cardActor) (string, string, url.Values) {
 				before = f.card(cardID)
 				return http.MethodPost, cardPath + "/start", url.Values{"version": {fmt.Sprint(before.Version)}}

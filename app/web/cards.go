@@ -328,17 +328,19 @@ func (s *Server) cardCreate(c *fiber.Ctx) error {
 		}
 		if f.OK() {
 			s.publish("cards")
-			return redirectFlash(c, "/cards/"+i64s(id), "Карта № "+i64s(id)+" зарегистрирована"+luhnWarning(in.Number))
+			return redirectNotices(c, "/cards/"+i64s(id), Notice{NoticeOK, "Карта № " + i64s(id) + " зарегистрирована"}, luhnWarning(in.Number))
 		}
 	}
 	return s.cardFormPage(c, f, nil)
 }
 
-func luhnWarning(number string) string {
+// luhnWarning is the saved card's warning when its number fails the Luhn check
+// (no notice when it passes): saved all the same, but worth a second look.
+func luhnWarning(number string) Notice {
 	if pipeline.Luhn(number) {
-		return ""
+		return Notice{}
 	}
-	return ". Внимание: номер не проходит проверку по алгоритму Луна — проверьте цифры"
+	return Notice{NoticeWarn, "Номер карты не проходит проверку по алгоритму Луна — сверьте цифры с картой"}
 }
 
 // loadCard reads the card of the :id param and checks the user may see it.
@@ -392,7 +394,7 @@ func (s *Server) cardUpdate(c *fiber.Ctx) error {
 		}
 		if f.OK() {
 			s.publish("cards", "tracker", cardTopic(card.ID))
-			return redirectFlash(c, "/cards/"+i64s(card.ID), "Изменения сохранены"+luhnWarning(in.Number))
+			return redirectNotices(c, "/cards/"+i64s(card.ID), Notice{NoticeOK, "Изменения сохранены"}, luhnWarning(in.Number))
 		}
 	}
 	return s.cardFormPage(c, f, &card)
@@ -479,7 +481,7 @@ func (s *Server) cardsToArchive(c *fiber.Ctx) error {
 		}
 	}
 	if len(ids) == 0 {
-		return redirectFlash(c, "/cards?tab=done", "Отметьте карты, которые нужно отправить в архив")
+		return redirectNotices(c, "/cards?tab=done", Notice{NoticeWarn, "Ничего не отправлено: отметьте карты, которые нужно отправить в архив"})
 	}
 	n, err := s.st.ArchiveCards(c.Context(), actorOf(c), ids)
 	if err != nil {
@@ -490,7 +492,7 @@ func (s *Server) cardsToArchive(c *fiber.Ctx) error {
 		topics = append(topics, cardTopic(id))
 	}
 	s.publish(topics...)
-	return redirectFlash(c, "/cards?tab=done", "В архив отправлено карт: "+itoa(n))
+	return redirectFlash(c, "/cards?tab=done", "Отправлено в архив: "+pipeline.Count(int64(n), "карта", "карты", "карт"))
 }
 
 // ---- card page
@@ -546,6 +548,7 @@ func (s *Server) cardPageData(c *fiber.Ctx, card db.Card) (fiber.Map, error) {
 		if t, err := s.st.Q.AutoTaskOpenStage(c.Context(), card.ID); err == nil {
 			data["OpenTask"] = t
 			data["CanComplete"] = u.Role.SeesAll() || t.AssigneeID == u.ID
+			data["OpensOn"] = warmingOpensOn(u, store.OfficeOf(s.Settings()), pipeline.Stage(*card.Stage), t.Kind, t.Deadline, s.now())
 		}
 	}
 	return data, nil

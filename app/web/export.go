@@ -260,7 +260,7 @@ var (
 	colTxN       = export.Column{Title: "Транзакций", Kind: export.Int, Width: 12}
 	colAmount    = export.Column{Title: "Сумма отработки", Kind: export.Money, Width: 18}
 	colComm      = export.Column{Title: "Комиссия", Kind: export.Money}
-	colNet       = export.Column{Title: "Чистыми", Kind: export.Money, Width: 18}
+	colNet       = export.Column{Title: "Чистая сумма", Kind: export.Money, Width: 18}
 	colConfN     = export.Column{Title: "Карт с ответом банка", Kind: export.Int, Width: 14}
 	colConfirmed = export.Column{Title: "Подтверждённая прибыль", Kind: export.Money, Width: 18}
 )

@@ -487,7 +487,7 @@ func TestExportReport(t *testing.T) {
 		t.Errorf("stages: %v", column(rows, "Ответственный"))
 	}
 	rows = f.exportTable(t, s, "/export/report/rows?kind=tx&"+period)
-	if int64(len(rows)-1) != rep.Total.TxN || sum(rows, "Сумма") != rep.Total.Amount || sum(rows, "Чистыми") != rep.Total.Net {
+	if int64(len(rows)-1) != rep.Total.TxN || sum(rows, "Сумма") != rep.Total.Amount || sum(rows, "Чистая сумма") != rep.Total.Net {
 		t.Errorf("transactions: %d rows for %d, sum %s for %s", len(rows)-1, rep.Total.TxN, sum(rows, "Сумма"), rep.Total.Amount)
 	}
 	bank := rep.Banks[0]

@@ -52,6 +52,17 @@ func (f *Form) Fail(name, msg string) {
 	}
 }
 
+// Mark shows a field as wrong without a message of its own (the message is
+// under a neighbour: «Неверный логин или пароль» belongs to both fields).
+func (f *Form) Mark(name string) {
+	if _, ok := f.Errors[name]; !ok {
+		f.Errors[name] = ""
+	}
+}
+
+// Bad tells whether a field is marked wrong, with or without a message.
+func (f *Form) Bad(name string) bool { _, ok := f.Errors[name]; return ok }
+
 // OK tells whether no field failed.
 func (f *Form) OK() bool { return len(f.Errors) == 0 }
 
@@ -67,7 +78,7 @@ func (f *Form) Require(msg string, names ...string) {
 // MaxLen fails a field longer than n characters.
 func (f *Form) MaxLen(name string, n int) {
 	if len([]rune(f.Values[name])) > n {
-		f.Fail(name, "Слишком длинно: не больше "+itoa(n)+" символов")
+		f.Fail(name, "Слишком длинно: не больше "+pipeline.Count(int64(n), "символа", "символов", "символов"))
 	}
 }
 
@@ -75,6 +86,7 @@ func (f *Form) MaxLen(name string, n int) {
 type Field struct {
 	Name, Label, Type, Value, Error, Help string
 	Required                              bool
+	Invalid                               bool // marked wrong (Error may be under another field)
 	Options                               []Option
 	Attrs                                 string
 }
@@ -89,7 +101,7 @@ func fld(f *Form, name, label, typ string) Field {
 	if f == nil {
 		f = NewForm(nil)
 	}
-	return Field{Name: name, Label: label, Type: typ, Value: f.Get(name), Error: f.Err(name)}
+	return Field{Name: name, Label: label, Type: typ, Value: f.Get(name), Error: f.Err(name), Invalid: f.Bad(name)}
 }
 
 func isNoRows(err error) bool { return store.IsNoRows(err) }

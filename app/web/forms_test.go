@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -343,9 +344,14 @@ func TestSettingsForms(t *testing.T) {
 				}
 			}},
 		{name: "UTC", role: owner, path: "/settings", form: with(v, "timezone", "UTC"), wantCode: 303},
-		{name: "unknown time zone", role: owner, path: "/settings", form: with(v, "timezone", "Mars/Olympus"), wantCode: 422, wantBody: "Укажите часовой пояс"},
-		{name: "Local is no office zone", role: owner, path: "/settings", form: with(v, "timezone", "Local"), wantCode: 422, wantBody: "Укажите часовой пояс"},
-		{name: "time zone empty", role: owner, path: "/settings", form: with(v, "timezone", ""), wantCode: 422, wantBody: "Укажите часовой пояс"},
+		{name: "unknown time zone", role: owner, path: "/settings", form: with(v, "timezone", "Mars/Olympus"), wantCode: 422, wantBody: "Выберите часовой пояс из списка", check: settingsUnchanged},
+		{name: "Local is no office zone", role: owner, path: "/settings", form: with(v, "timezone", "Local"), wantCode: 422, wantBody: "Выберите часовой пояс из списка", check: settingsUnchanged},
+		{name: "time zone empty", role: owner, path: "/settings", form: with(v, "timezone", ""), wantCode: 422, wantBody: "Выберите часовой пояс из списка", check: settingsUnchanged},
+		// A real IANA zone the list does not offer is refused too: the page offers a list, the server keeps to it.
+		{name: "zone not in the list", role: owner, path: "/settings", form: with(v, "timezone", "Antarctica/Troll"), wantCode: 422, wantBody: "Выберите часовой пояс из списка", check: settingsUnchanged},
+		{name: "zone with spaces", role: owner, path: "/settings", form: with(v, "timezone", "Europe/Moscow; DROP"), wantCode: 422, wantBody: "Выберите часовой пояс из списка", check: settingsUnchanged},
+		{name: "Russian zone", role: owner, path: "/settings", form: with(v, "timezone", "Asia/Kamchatka"), wantCode: 303},
+		{name: "other zone", role: owner, path: "/settings", form: with(v, "timezone", "Europe/Minsk"), wantCode: 303},
 		{name: "workday end 25:00", role: owner, path: "/settings", form: with(v, "workday_end", "25:00"), wantCode: 422, wantBody: "Время в формате ЧЧ:ММ"},
 		{name: "bank roll empty", role: owner, path: "/settings", form: with(v, "bank_roll", ""), wantCode: 422, wantBody: "Время в формате ЧЧ:ММ"},
 		{name: "warming days 0", role: owner, path: "/settings", form: with(v, "warming_days", "0"), wantCode: 422, wantBody: "Введите целое число от 1 до 90"},
@@ -365,6 +371,46 @@ func TestSettingsForms(t *testing.T) {
 			}},
 	}
 	runFormCases(t, cases)
+}
+
+// settingsUnchanged checks a refused settings form wrote nothing.
+func settingsUnchanged(t *testing.T, ts *testServer) {
+	t.Helper()
+	st, err := ts.st.Q.SettingsGet(context.Background())
+	if err != nil || st.Timezone != "Europe/Moscow" || st.WarmingDays != 14 || st.BackupRetention == 30 {
+		t.Errorf("a refused form changed the settings: %+v, %v", st, err)
+	}
+}
+
+// TestSettingsZoneSelect: the office time zone is chosen from a list — Russia's
+// zones first, west to east, with their offsets, then the others — not typed.
+func TestSettingsZoneSelect(t *testing.T) {
+	ts := newTestServer(t)
+	_, body := ts.do(t, owner, http.MethodGet, "/settings", nil)
+	sel := html.UnescapeString(regexp.MustCompile(`(?s)<select[^>]*name="timezone".*?</select>`).FindString(body))
+	if sel == "" {
+		t.Fatalf("no time zone select on the page:\n%s", body)
+	}
+	labels := regexp.MustCompile(`<option value="([^"]+)"( selected)?>([^<]+)</option>`).FindAllStringSubmatch(sel, -1)
+	var got []string
+	selected := ""
+	for _, m := range labels {
+		got = append(got, m[3])
+		if m[2] != "" {
+			selected = m[1]
+		}
+	}
+	want := []string{"Калининград (UTC+2)", "Москва (UTC+3)", "Самара (UTC+4)", "Екатеринбург (UTC+5)", "Омск (UTC+6)",
+		"Красноярск (UTC+7)", "Иркутск (UTC+8)", "Якутск (UTC+9)", "Владивосток (UTC+10)", "Магадан (UTC+11)", "Камчатка (UTC+12)"}
+	if len(got) < len(want)+20 || strings.Join(got[:len(want)], "|") != strings.Join(want, "|") {
+		t.Errorf("zones offered: %q", got)
+	}
+	if selected != "Europe/Moscow" {
+		t.Errorf("selected zone %q, want the saved Europe/Moscow", selected)
+	}
+	if !strings.Contains(sel, `<option value="Europe/Minsk">Europe/Minsk (UTC+3)</option>`) {
+		t.Error("other zones are not offered with their offset")
+	}
 }
 
 func globBackups(t *testing.T, ts *testServer) []string {

@@ -24,7 +24,7 @@ type Page struct {
 	Nav    string
 	User   *User
 	CSRF   string
-	Flash  string
+	Flash  []Notice // messages from the last POST, shown once
 	Form   *Form
 	Data   fiber.Map
 	Server *Server
@@ -37,7 +37,8 @@ func (s *Server) render(c *fiber.Ctx, name, title, nav string, form *Form, data 
 		p.Form = NewForm(nil)
 	}
 	if fl := c.Cookies(flashCookie); fl != "" {
-		p.Flash, _ = url.QueryUnescape(fl)
+		raw, _ := url.QueryUnescape(fl)
+		p.Flash = readNotices(raw)
 		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax"})
 	}
 	c.Type("html", "utf-8")
@@ -52,10 +53,57 @@ func (s *Server) invalid(c *fiber.Ctx, name, title, nav string, form *Form, data
 
 const flashCookie = "kartoteka_flash"
 
+// Notice is a message shown once at the top of the next page, in the colour of
+// what it means: Kind is NoticeOK (done), NoticeWarn (done, but check something;
+// or nothing done because something is missing) or NoticeError (it failed).
+type Notice struct{ Kind, Text string }
+
+// Notice kinds: Bootstrap's alert colours.
+const (
+	NoticeOK    = "success"
+	NoticeWarn  = "warning"
+	NoticeError = "danger"
+)
+
 // redirectFlash redirects after a successful POST with a message shown once.
 func redirectFlash(c *fiber.Ctx, to, msg string) error {
-	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HTTPOnly: true, SameSite: "Lax"})
+	return redirectNotices(c, to, Notice{NoticeOK, msg})
+}
+
+// redirectNotices redirects with messages shown once, each in its own colour.
+func redirectNotices(c *fiber.Ctx, to string, ns ...Notice) error {
+	var b strings.Builder
+	for _, n := range ns {
+		if n.Text == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(n.Kind + "|" + strings.ReplaceAll(n.Text, "\n", " "))
+	}
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: url.QueryEscape(b.String()), Path: "/", HTTPOnly: true, SameSite: "Lax"})
 	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// readNotices reads the flash cookie back; an unknown kind (a forged cookie) shows as a plain notice.
+func readNotices(s string) []Notice {
+	var out []Notice
+	for _, line := range strings.Split(s, "\n") {
+		kind, text, ok := strings.Cut(line, "|")
+		if !ok {
+			kind, text = "secondary", line
+		}
+		switch kind {
+		case NoticeOK, NoticeWarn, NoticeError:
+		default:
+			kind = "secondary"
+		}
+		if text != "" {
+			out = append(out, Notice{kind, text})
+		}
+	}
+	return out
 }
 
 // funcs are the template helpers; formatting rules live in app/money and here only.
@@ -127,6 +175,12 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return template.URL(path + "?" + q)
 		},
+		// count shows a number with its noun in the right form: (count .N "карта" "карты" "карт") → «3 карты».
+		"count": func(n any, one, few, many string) string { return pipeline.Count(toInt64(n), one, few, many) },
+		"num":   func(n any) string { return money.Number(toInt64(n)) },
+		"warmingSchedule": func(days, every any) string {
+			return pipeline.WarmingSchedule(toInt64(days), toInt64(every))
+		},
 		"duration":   showDuration,
 		"monthLabel": monthLabel,
 		"dict": func(kv ...any) map[string]any {
@@ -137,6 +191,23 @@ func (s *Server) funcs() template.FuncMap {
 			return m
 		},
 	}
+}
+
+// toInt64 reads any integer a template passes (sqlc gives int64, handlers int).
+func toInt64(v any) int64 {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case *int64:
+		if n != nil {
+			return *n
+		}
+	}
+	return 0
 }
 
 // fmtDate shows a stored 'YYYY-MM-DD' date as DD.MM.YYYY.

@@ -164,7 +164,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 				s.cfg.Log.Error("log lock-out", "err", err)
 			}
 		}
-		f.Fail("login", "Неверный логин или пароль")
+		// Either may be wrong (the message never says which): both are marked, the message under them.
+		f.Mark("login")
+		f.Fail("password", "Неверный логин или пароль")
 		return s.invalid(c, "auth/login", "Вход", "", f, nil)
 	}
 	s.throttle.Succeed(login, addr)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ func settingsForm(st db.Setting) *Form {
 	f := NewForm(map[string]string{
 		"timezone": st.Timezone, "workday_end": hhmm(st.WorkdayEndMin), "bank_roll": hhmm(st.BankRollMin),
 		"warming_days": i64s(st.WarmingDays), "warming_every_days": i64s(st.WarmingEveryDays),
-		"backup_retention": i64s(st.BackupRetention),
+		"backup_retention": i64s(st.BackupRetention), "seen": store.SeenSettings(st),
 	})
 	for i, d := range []int64{st.DeadlineDays1, st.DeadlineDays2, st.DeadlineDays4, st.DeadlineDays5, st.DeadlineDays6, st.DeadlineDays7, st.DeadlineDays9} {
 		f.Values[fmt.Sprintf("deadline_days_%d", deadlineStages[i])] = i64s(d)
@@ -76,7 +77,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, f, cf *Form) error {
 	if cf == nil {
 		cf = NewForm(map[string]string{"backup_copy_dir": set.BackupCopyDir})
 	}
-	if !f.OK() || !cf.OK() {
+	if (!f.OK() && f.Err("seen") == "") || !cf.OK() {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	list, _ := store.ListBackups(s.cfg.BackupDir)
@@ -87,7 +88,9 @@ func (s *Server) renderSettings(c *fiber.Ctx, f, cf *Form) error {
 			backups[i].Copied = fileExists(filepath.Join(set.BackupCopyDir, b.Name))
 		}
 	}
+	ru, other := officeZones(s.now(), set.Timezone)
 	return s.render(c, "settings/settings", "Настройки", "settings", f, fiber.Map{
+		"ZonesRU": ru, "ZonesOther": other,
 		"Stages": deadlineDefs(), "Backups": backups, "BackupDir": s.cfg.BackupDir, "DB": s.st.Path(),
 		"CopyForm": cf, "CopyDir": set.BackupCopyDir,
 	})
@@ -104,10 +107,10 @@ func (s *Server) settingsSave(c *fiber.Ctx) error {
 	for _, st := range deadlineStages {
 		names = append(names, fmt.Sprintf("deadline_days_%d", st))
 	}
-	f := formFrom(c, names...)
+	f := formFrom(c, append(names, "seen")...)
 	in := db.SettingsUpdateParams{Timezone: f.Get("timezone")}
-	if _, err := time.LoadLocation(in.Timezone); in.Timezone == "" || err != nil || !strings.Contains(in.Timezone, "/") && in.Timezone != "UTC" {
-		f.Fail("timezone", "Укажите часовой пояс, например Europe/Moscow")
+	if !zoneOffered(s.now(), s.Settings().Timezone, in.Timezone) {
+		f.Fail("timezone", "Выберите часовой пояс из списка")
 	}
 	var ok bool
 	if in.WorkdayEndMin, ok = parseHHMM(f.Get("workday_end")); !ok {
@@ -128,7 +131,13 @@ func (s *Server) settingsSave(c *fiber.Ctx) error {
 	if !f.OK() {
 		return s.renderSettings(c, f, nil)
 	}
-	if err := s.st.SaveSettings(c.Context(), userOf(c).ID, in); err != nil {
+	err := s.st.SaveSettings(c.Context(), userOf(c).ID, f.Get("seen"), in)
+	if errors.Is(err, store.ErrStale) { // someone saved the settings since this form was opened
+		f.Fail("seen", "Настройки уже изменил другой пользователь. Проверьте значения и сохраните ещё раз.")
+		seenField(c, f, store.SeenSettings(s.Settings()))
+		return s.renderSettings(c, f, nil)
+	}
+	if err != nil {
 		return err
 	}
 	if err := s.ReloadSettings(c.Context()); err != nil {
@@ -146,14 +155,14 @@ func (s *Server) backupNow(c *fiber.Ctx) error {
 	if err := s.st.Backup(c.Context(), dst); err != nil {
 		return err
 	}
-	msg := "Резервная копия создана и проверена: " + dst
+	done := Notice{NoticeOK, "Резервная копия создана и проверена: " + dst}
 	if cp, err := s.st.CopyToSecond(c.Context(), dst); err != nil {
 		s.cfg.Log.Error("second backup folder", "err", err)
-		msg += ". Во вторую папку скопировать не удалось: " + err.Error()
+		return redirectNotices(c, "/settings", done, Notice{NoticeError, "Во вторую папку скопировать не удалось: " + err.Error()})
 	} else if cp != "" {
-		msg += ". Копия во второй папке: " + cp
+		done.Text += ". Копия во второй папке: " + cp
 	}
-	return redirectFlash(c, "/settings", msg)
+	return redirectNotices(c, "/settings", done)
 }
 
 // backupCopySave sets (or, empty, turns off) the second backup folder.

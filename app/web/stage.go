@@ -87,6 +87,7 @@ type StageModal struct {
 	Conflict bool
 	Tx       *TxData
 	Early    bool // stage 3 before the period ends (owner/admin must give a reason)
+	Locked   bool // Early, and the user may not finish early: the form cannot be sent
 	EndsOn   string
 	Task     db.AutoTask
 	Prefill  map[string]string // what the product fills in; stage 8's amount returns to it
@@ -116,6 +117,7 @@ func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModa
 	if st == pipeline.Warming && card.StageEnteredAt != nil {
 		ends := office.WarmingEnds(*card.StageEnteredAt, int(card.WarmingDays))
 		m.Early, m.EndsOn = now.Before(ends), ends.In(office.Loc).Format("02.01.2006")
+		m.Locked = m.Early && !u.Role.SeesAll()
 	}
 	if st == pipeline.Processing {
 		if m.Tx, err = s.txData(c, card, nil); err != nil {
@@ -301,10 +303,7 @@ func (s *Server) stageMovedOn(c *fiber.Ctx, fresh db.Card, vals map[string]strin
 	if d, ok := pipeline.Get(st); ok {
 		for _, f := range d.Fields {
 			if v := strings.TrimSpace(vals[f.Name]); v != "" && f.Type != pipeline.Transactions {
-				if f.Type == pipeline.Checkbox {
-					v = "да"
-				}
-				m.Typed = append(m.Typed, pipeline.Line{Label: f.Label, Value: v})
+				m.Typed = append(m.Typed, pipeline.Line{Label: f.Label, Value: pipeline.ShowTyped(f, v)})
 			}
 		}
 	}

@@ -109,3 +109,49 @@ func TestStaleDirectoryEdits(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleSettings: the office settings saved from a page opened before someone
+// else saved them are refused with 409, nothing written, the typed values kept;
+// a second save (a deliberate overwrite) works.
+func TestStaleSettings(t *testing.T) {
+	ts := newTestServer(t)
+	seenRe := regexp.MustCompile(`name="seen" value="([0-9a-f]+)"`)
+	_, page := ts.do(t, owner, http.MethodGet, "/settings", nil)
+	m := seenRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the settings form carries no fingerprint")
+	}
+	first := validSettings()
+	first.Set("seen", m[1])
+	if resp, body := ts.do(t, owner, http.MethodPost, "/settings", first); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save %d %s", resp.StatusCode, formErrors(body))
+	}
+	before := ts.snapshot(t)
+	stale := validSettings()
+	stale.Set("seen", m[1])
+	stale.Set("backup_retention", "77")
+	resp, body := ts.do(t, owner, http.MethodPost, "/settings", stale)
+	if resp.StatusCode != http.StatusConflict || !has(body, "Настройки уже изменил другой пользователь") {
+		t.Fatalf("stale save %d %s, want 409", resp.StatusCode, formErrors(body))
+	}
+	if after := ts.snapshot(t); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("a stale save wrote %v → %v", before, after)
+	}
+	if got := ts.srv.Settings().BackupRetention; got != 30 {
+		t.Fatalf("a stale save changed the retention to %d", got)
+	}
+	if !has(body, `value="77"`) {
+		t.Error("the refused form lost what was typed")
+	}
+	m2 := seenRe.FindStringSubmatch(body)
+	if m2 == nil || m2[1] == m[1] {
+		t.Fatal("the refused form does not carry the settings' fingerprint now")
+	}
+	stale.Set("seen", m2[1])
+	if resp, body := ts.do(t, owner, http.MethodPost, "/settings", stale); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deliberate second save %d %s", resp.StatusCode, formErrors(body))
+	}
+	if got := ts.srv.Settings().BackupRetention; got != 77 {
+		t.Fatalf("the deliberate save left the retention at %d", got)
+	}
+}

@@ -2,10 +2,12 @@ package web
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"kartoteka/app/pipeline"
+	"kartoteka/store"
 	"kartoteka/store/db"
 )
 
@@ -15,10 +17,23 @@ type TrackerRow struct {
 	Overdue  bool
 	Deadline string
 	Mine     bool
+	OpensOn  string // stage 3 for its warmer: the day «Выполнить» opens (DD.MM.YYYY), "" when open
 }
 
 // trackerPageSize is how many tasks a tracker page shows.
 const trackerPageSize = 200
+
+// warmingOpensOn is the day a stage-3 task opens for someone who may not finish
+// the warming early (everyone but owner and admin), "" when it is open to them.
+func warmingOpensOn(u *User, office pipeline.Office, st pipeline.Stage, kind string, deadline, now time.Time) string {
+	if st != pipeline.Warming || kind != "stage" || u.Role.SeesAll() {
+		return ""
+	}
+	if opens := office.WarmingOpensAt(deadline); now.Before(opens) {
+		return opens.In(office.Loc).Format("02.01.2006")
+	}
+	return ""
+}
 
 func (s *Server) tracker(c *fiber.Ctx) error {
 	u := userOf(c)
@@ -61,10 +76,12 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 			return nil, err
 		}
 		now := s.now()
+		office := store.OfficeOf(s.Settings())
 		out := make([]TrackerRow, len(rows))
 		for i, r := range rows {
 			out[i] = TrackerRow{AutoTaskTrackerRow: r, Overdue: pipeline.Overdue(r.Deadline, now),
 				Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: scope != "all" && r.AssigneeID == u.ID}
+			out[i].OpensOn = warmingOpensOn(u, office, pipeline.Stage(r.Stage), r.Kind, r.Deadline, now)
 		}
 		return out, nil
 	})

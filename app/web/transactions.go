@@ -24,6 +24,7 @@ type TxData struct {
 	Today    string
 	Scope    string // "page" or "modal": one card may show both editors at once
 	Notice   string // why the last click changed nothing (a stale row)
+	Locked   string // why the rows cannot be changed here, "" when Editable
 }
 
 // ID is the editor's element id, unique per card and place.
@@ -46,6 +47,13 @@ func (s *Server) txData(c *fiber.Ctx, card db.Card, f *Form) (*TxData, error) {
 		Editable: card.Lifecycle == "in_work" && stage == pipeline.Processing && canMoney,
 		Shown:    len(rows) > 0 || (card.Lifecycle == "in_work" && stage >= pipeline.WorkTopup) || card.Lifecycle == "worked_out",
 		Form:     f, Today: today, Scope: "page"}
+	switch {
+	case d.Editable:
+	case !canMoney: // the real reason is who they are, not the stage
+		d.Locked = "Транзакции только для просмотра: добавляют и удаляют их менеджер и бухгалтер карты, администратор и владелец."
+	default:
+		d.Locked = "Транзакции можно добавлять и удалять только на этапе «" + pipeline.Processing.Label() + "»."
+	}
 	if c.Query("scope", c.FormValue("scope")) == "modal" {
 		d.Scope = "modal"
 	}

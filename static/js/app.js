@@ -1,14 +1,33 @@
 // Kartoteka page glue: DataTables on list tables, the live stream, modals.
 (function () {
   'use strict';
-  var ru = '/static/vendor/datatables.net-plugins/ru.json';
+  // DataTables in plain Russian, numbers grouped as everywhere else («12 345»).
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0'); }
+  // «Показаны 1–25 из 140», «Запись 3 из 3»; a search adds «(отобраны из 140)».
+  function info(settings, start, end, max, total) {
+    if (!total) return max ? 'Ничего не найдено (всего ' + num(max) + ')' : '';
+    var s = start === end ? 'Запись ' + num(start) + ' из ' + num(total) : 'Показаны ' + num(start) + '–' + num(end) + ' из ' + num(total);
+    return max && max !== total ? s + ' (отобраны из ' + num(max) + ')' : s;
+  }
+  var ru = {
+    decimal: ',', thousands: '\u00a0',
+    emptyTable: 'Записей нет', zeroRecords: 'Ничего не найдено',
+    info: 'Показаны _START_–_END_ из _TOTAL_', infoEmpty: '', infoFiltered: '(отобраны из _MAX_)',
+    lengthMenu: 'Показывать по _MENU_', search: 'Поиск:', searchPlaceholder: '',
+    loadingRecords: 'Загрузка…', processing: 'Загрузка…',
+    aria: {
+      orderable: 'Сортировать', orderableReverse: 'Сортировать в обратном порядке', orderableRemove: 'Убрать сортировку',
+      paginate: { first: 'Первая страница', previous: 'Предыдущая страница', next: 'Следующая страница', last: 'Последняя страница', number: '' }
+    }
+  };
+  window.KInfo = info;
 
   // DataTables for tables marked data-datatable (small lists searched in the browser).
   function initTables(root) {
     (root || document).querySelectorAll('table[data-datatable]').forEach(function (t) {
       if (t.dataset.dtInit) return;
       t.dataset.dtInit = '1';
-      var opts = { language: { url: ru }, pageLength: 25, order: [] };
+      var opts = { language: ru, infoCallback: info, pageLength: 25, order: [] };
       if (t.dataset.order) opts.order = JSON.parse(t.dataset.order);
       // A live refresh redraws the table: keep what the user searched and where they were.
       var kept = t.id && savedState[t.id];
@@ -80,6 +99,17 @@
     }
   });
 
+  // The «…сумма, но она не добавлена» warning goes once it is no longer true:
+  // the row was added (the editor comes back with an empty row) or cleared.
+  function syncUnsaved() {
+    var note = document.getElementById('tx-unsaved');
+    if (!note || note.hidden) return;
+    var pending = document.querySelector('#kt-modal .kt-tx-new input[data-tx-amount]');
+    if (!pending || pending.value.trim() === '') note.hidden = true;
+  }
+  document.addEventListener('input', syncUnsaved);
+  document.addEventListener('htmx:afterSettle', syncUnsaved);
+
   // A live refresh must not throw away what someone is typing: regions holding a
   // transactions row being typed wait until it is saved or cleared.
   document.addEventListener('htmx:beforeRequest', function (e) {
@@ -122,7 +152,7 @@
     var dt = new DataTable(t, {
       serverSide: true, processing: true, searching: false, pageLength: 25, order: [[0, 'desc']],
       columnDefs: [{ targets: '_all', orderable: false }, { targets: 0, orderable: true }],
-      language: { url: ru },
+      language: ru,
       ajax: function (data, callback) {
         var p = new URLSearchParams(new FormData(form));
         p.set('draw', data.draw); p.set('start', data.start); p.set('length', data.length);
@@ -137,8 +167,8 @@
         });
       },
       // Counting stops at 10 000 matches: past it the count reads «более 10 000».
-      infoCallback: function (settings, start, end, max, total, pre) {
-        return capped ? 'Записи с ' + start + ' до ' + end + ' из более 10 000' : pre;
+      infoCallback: function (settings, start, end, max, total) {
+        return capped ? 'Показаны ' + num(start) + '–' + num(end) + ' из более чем 10\u00a0000' : info(settings, start, end, max, total);
       },
       // DataTables writes cells with innerHTML: every name is set as text, never as markup.
       columns: [
