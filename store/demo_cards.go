@@ -117,6 +117,9 @@ func (s *Store) DemoCards(ctx context.Context) error {
 	}
 	for i, target := range targets {
 		back := 2*max(target-1, 0) + i%2 // the current stage was entered a day or two ago
+		if target > 3 {
+			back += 2 // the warming period takes its three days (two more than a stage here)
+		}
 		clock := now.Add(-time.Duration(back)*24*time.Hour - time.Duration(2+r.IntN(6))*time.Hour)
 		s.Now = func() time.Time { return clock }
 		id, err := s.CreateCard(ctx, admin, input(i))
@@ -136,6 +139,13 @@ func (s *Store) DemoCards(ctx context.Context) error {
 		}
 		for st := pipeline.Stage(1); int(st) < last; st++ {
 			clock = clock.Add(2 * 24 * time.Hour)
+			if st == pipeline.Warming { // the warmer finishes the morning the period is over
+				if opens, err := s.demoWarmingEnds(ctx, id); err != nil {
+					return err
+				} else if clock.Before(opens) {
+					clock = opens.Add(time.Duration(9*60+r.IntN(180)) * time.Minute)
+				}
+			}
 			if err := s.demoStage(ctx, id, st, r); err != nil {
 				return fmt.Errorf("demo card %d stage %d: %w", id, st, err)
 			}
@@ -186,6 +196,21 @@ func (s *Store) demoHistory(ctx context.Context, r *rand.Rand, now time.Time, ad
 	return nil
 }
 
+// demoWarmingEnds is when the card's warming period ends (it is in stage 3).
+func (s *Store) demoWarmingEnds(ctx context.Context, id int64) (time.Time, error) {
+	c, err := s.Q.CardGet(ctx, id)
+	if err != nil || c.StageEnteredAt == nil {
+		return time.Time{}, err
+	}
+	set, err := s.Q.SettingsGet(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return OfficeOf(set).WarmingEnds(*c.StageEnteredAt, int(c.WarmingDays)), nil
+}
+
+// demoStage completes the card's stage as its responsible would, under the
+// rules a person meets (their own rights, no owner's privileges).
 func (s *Store) demoStage(ctx context.Context, id int64, st pipeline.Stage, r *rand.Rand) error {
 	c, err := s.Q.CardGet(ctx, id)
 	if err != nil {
@@ -195,7 +220,11 @@ func (s *Store) demoStage(ctx context.Context, id int64, st pipeline.Stage, r *r
 	if err != nil {
 		return err
 	}
-	a := Actor{ID: t.AssigneeID, Privileged: true}
+	u, err := s.Q.UserGet(ctx, t.AssigneeID)
+	if err != nil {
+		return err
+	}
+	a := Actor{ID: u.ID, Privileged: u.Role == "owner" || u.Role == "admin"}
 	today := s.Now().In(time.UTC).Format(pipeline.DateLayout)
 	if set, err := s.Q.SettingsGet(ctx); err == nil {
 		today = OfficeOf(set).Today(s.Now())

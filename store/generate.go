@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -677,10 +678,13 @@ func (g *gen) planInWork() {
 		default:
 			ago = hours(r, 1, 3*24)
 		}
-		shift := g.now.Add(-ago).Sub(c.enter[c.stage])
-		c.created = c.created.Add(shift).Truncate(time.Second)
+		// By whole office days, wall clock kept: each stage keeps its office dates
+		// relative to the others, so stage 3 still ends on or after its period's last day.
+		days := int(math.Floor(g.now.Add(-ago).Sub(c.enter[c.stage]).Hours() / 24))
+		shift := func(t time.Time) time.Time { return t.In(g.office.Loc).AddDate(0, 0, days).UTC().Truncate(time.Second) }
+		c.created = shift(c.created)
 		for s := 1; s <= c.stage; s++ {
-			c.enter[s] = c.enter[s].Add(shift).Truncate(time.Second)
+			c.enter[s] = shift(c.enter[s])
 		}
 		if c.stage == 8 {
 			c.rolls = int(g.office.Day(g.now).Sub(g.office.Day(c.enter[8])).Hours()+12) / 24
