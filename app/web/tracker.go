@@ -56,6 +56,8 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		scope = i64s(u.ID) + "|" + string(u.Role) + "|" + strconv.FormatBool(mine)
 	}
 	page := max(int(qInt(c, "page")), 1)
+	// The stage counts (the tabs and the stage's total, in cards), then one page of
+	// the stage's cards (most urgent first), read alone: the table costs what it shows.
 	cv, _, err := s.cached("trackercounts|"+scope, func() (any, error) { return s.st.TrackerCounts(c.Context(), who) })
 	if err != nil {
 		return err
@@ -63,8 +65,16 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	cm := cv.(map[int64]int64)
 	stage := trackerStage(c.Query("stage"), cm)
 	key := "tracker|" + strconv.Itoa(stage) + "|" + scope
+	total := int(cm[int64(stage)])
+	pages := max((total+trackerPageSize-1)/trackerPageSize, 1)
+	page = min(page, pages)
+	key += "|" + strconv.Itoa(page)
 	v, _, err := s.cached(key, func() (any, error) {
-		rows, err := s.st.TrackerRows(c.Context(), int64(stage), who)
+		read := s.st.TrackerPage
+		if pipeline.Stage(stage) == pipeline.Warming {
+			read = s.st.TrackerCardsPage // a page of cards, each with its warming tasks
+		}
+		rows, err := read(c.Context(), int64(stage), who, trackerPageSize, (page-1)*trackerPageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -79,25 +89,18 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		if pipeline.Stage(stage) == pipeline.Warming {
 			out = groupWarming(out)
 		}
-		return fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": out, "Mine": mine,
-			"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label()}, nil
+		return out, nil
 	})
 	if err != nil {
 		return err
 	}
-	// A page of the stage's tasks (most urgent first): the table costs what it shows.
-	data := fiber.Map{}
-	for k, x := range v.(fiber.Map) {
-		data[k] = x
-	}
-	all := data["Rows"].([]TrackerRow)
-	pages := max((len(all)+trackerPageSize-1)/trackerPageSize, 1)
-	page = min(page, pages)
-	data["Rows"] = all[(page-1)*trackerPageSize : min(page*trackerPageSize, len(all))]
-	data["PageNo"], data["Pages"], data["Total"] = page, pages, len(all)
-	data["From"], data["To"] = (page-1)*trackerPageSize+1, min(page*trackerPageSize, len(all))
+	rows := v.([]TrackerRow)
+	data := fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": rows, "Mine": mine,
+		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
+		"PageNo": page, "Pages": pages, "Total": total,
+		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
 	if c.Query("part") == "table" {
-		return s.renderCached(c, key+"|table|"+strconv.Itoa(page), "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		return s.renderCached(c, key+"|table", "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
 }
@@ -117,10 +120,10 @@ func trackerStage(asked string, counts map[int64]int64) int {
 	return int(pipeline.First)
 }
 
-// groupWarming puts stage 3's warming tasks under their card's row, in the order
-// of the card's most urgent task: one row per card, each task keeping its buttons.
-// A card whose stage task is not in the list (someone else's) gets a row of its
-// own that only names it.
+// groupWarming puts stage 3's warming tasks under their card's row (the store
+// reads each card's tasks together, its stage task first): one row per card, each
+// task keeping its buttons. A card whose stage task is not in the list gets a row
+// of its own that only names it.
 func groupWarming(rows []TrackerRow) []TrackerRow {
 	at := map[int64]int{}
 	var out []TrackerRow
