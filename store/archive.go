@@ -23,6 +23,9 @@ type ArchiveFilter struct {
 	Offset     int
 	Limit      int
 	SortAsc    bool
+	// Total is the archive's size in this scope (ArchiveTotal) when the caller
+	// keeps it (it changes only when a card is archived); 0: counted here.
+	Total int64
 
 	// residual: the typed text matches too many cards to list them first, so it is
 	// checked on each card the other filters' index walk meets (kt_has).
@@ -281,15 +284,10 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (p ArchivePage, er
 		f.Offset = 0
 	}
 	base := ArchiveFilter{OnlyUser: f.OnlyUser}
-	total, targs := base.countExact()
-	if f.OnlyUser == 0 {
-		// Every card but the few not archived: SQLite counts a whole table from its
-		// pages' cell counts, several times faster than stepping through a million
-		// archive index entries (SPEC section 10).
-		total, targs = "SELECT (SELECT COUNT(*) FROM cards) - (SELECT COUNT(*) FROM cards WHERE lifecycle <> 'archived')", nil
-	}
-	if err := s.reader.QueryRowContext(ctx, total, targs...).Scan(&p.Total); err != nil {
-		return p, fmt.Errorf("archive total: %w", err)
+	if p.Total = f.Total; p.Total <= 0 {
+		if p.Total, err = s.archiveTotal(ctx, f.OnlyUser); err != nil {
+			return p, err
+		}
 	}
 	bw, _ := base.where()
 	if w, _ := f.where(); w == bw {
@@ -389,6 +387,31 @@ func (s *Store) ArchiveEach(ctx context.Context, f ArchiveFilter, each func(Arch
 		}
 	}
 	return rows.Err()
+}
+
+// ArchiveTotal is how many cards the archive holds for everyone (onlyUser 0) or
+// where onlyUser is responsible: the "of N" under the table, the same for every
+// filter, so the web layer keeps it until the next change (ArchiveFilter.Total).
+func (s *Store) ArchiveTotal(ctx context.Context, onlyUser int64) (n int64, err error) {
+	ctx, cancel := Budget(ctx)
+	defer cancel()
+	defer func() { err = tooBroad(ctx, err) }()
+	return s.archiveTotal(ctx, onlyUser)
+}
+
+func (s *Store) archiveTotal(ctx context.Context, onlyUser int64) (int64, error) {
+	total, targs := ArchiveFilter{OnlyUser: onlyUser}.countExact()
+	if onlyUser == 0 {
+		// Every card but the few not archived: SQLite counts a whole table from its
+		// pages' cell counts, several times faster than stepping through a million
+		// archive index entries (SPEC section 10).
+		total, targs = "SELECT (SELECT COUNT(*) FROM cards) - (SELECT COUNT(*) FROM cards WHERE lifecycle <> 'archived')", nil
+	}
+	var n int64
+	if err := s.reader.QueryRowContext(ctx, total, targs...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("archive total: %w", err)
+	}
+	return n, nil
 }
 
 // countExact counts "only mine" exactly: three index-only counts.

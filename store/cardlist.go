@@ -59,6 +59,8 @@ func scanCardRow(rs *sql.Rows) (CardRow, error) {
 }
 
 // CardPage reads one page of a tab, newest first, and how many cards match.
+// Without a search, the count and the page's ids come from the cards alone (an
+// index: no join per card) and only the page's cards are joined to their names.
 func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []CardRow, total int64, err error) {
 	ctx, cancel := Budget(ctx)
 	defer cancel()
@@ -67,23 +69,80 @@ func (s *Store) CardPage(ctx context.Context, f CardListFilter) (rows []CardRow,
 		f.Limit = 100
 	}
 	f.Offset = max(f.Offset, 0)
-	from, args := f.from()
-	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) "+from, args...).Scan(&total); err != nil {
+	if strings.TrimSpace(f.Search) != "" {
+		from, args := f.from()
+		if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) "+from, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("card list count: %w", err)
+		}
+		rows, err = s.cardRows(ctx, cardRowCols+from+` ORDER BY c.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		return rows, total, err
+	}
+	where, args := f.plainWhere()
+	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM cards c WHERE "+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("card list count: %w", err)
 	}
-	rs, err := s.reader.QueryContext(ctx, cardRowCols+from+` ORDER BY c.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	rows, err = s.CardPageRows(ctx, f)
+	return rows, total, err
+}
+
+// plainWhere is the tab's condition without a search, on cards c alone.
+func (f CardListFilter) plainWhere() (string, []any) {
+	if u := f.OnlyUser; u > 0 {
+		return "c.lifecycle = ? AND (c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)", []any{f.Lifecycle, u, u, u}
+	}
+	return "c.lifecycle = ?", []any{f.Lifecycle}
+}
+
+// CardPageRows is CardPage's page without a search (f.Search is ignored) and
+// without its count, for a caller that knows the tab's size (CardCounts): the
+// page's ids walked from the live cards' index (newest first, stopping after the
+// page), then those cards joined to their names.
+func (s *Store) CardPageRows(ctx context.Context, f CardListFilter) (rows []CardRow, err error) {
+	ctx, cancel := Budget(ctx)
+	defer cancel()
+	defer func() { err = tooBroad(ctx, err) }()
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	switch f.Lifecycle {
+	case "new", "in_work", "worked_out":
+	default:
+		return nil, fmt.Errorf("card list: no tab of lifecycle %q", f.Lifecycle)
+	}
+	where, args := f.plainWhere()
+	index := "INDEXED BY cards_live_id"
+	if f.OnlyUser > 0 {
+		index = "" // the person's three indexes
+	} else {
+		// The partial index's own condition written out: SQLite uses a partial
+		// index only when the query states its WHERE term.
+		where, args = "c.lifecycle = ? AND c.lifecycle <> 'archived'", []any{f.Lifecycle}
+	}
+	return s.cardRows(ctx, cardRowCols+`FROM (SELECT c.id FROM cards c `+index+` WHERE `+where+` ORDER BY c.id DESC LIMIT ? OFFSET ?) p
+JOIN cards c ON c.id = p.id
+JOIN banks b ON b.id = c.bank_id
+JOIN contractors s ON s.id = c.supplier_id
+JOIN users w ON w.id = c.warmer_id
+JOIN users m ON m.id = c.manager_id
+JOIN users a ON a.id = c.accountant_id
+ORDER BY c.id DESC`, append(args, f.Limit, max(f.Offset, 0))...)
+}
+
+func (s *Store) cardRows(ctx context.Context, q string, args ...any) ([]CardRow, error) {
+	rs, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("card list: %w", err)
+		return nil, fmt.Errorf("card list: %w", err)
 	}
 	defer rs.Close()
+	var rows []CardRow
 	for rs.Next() {
 		r, err := scanCardRow(rs)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		rows = append(rows, r)
 	}
-	return rows, total, rs.Err()
+	return rows, rs.Err()
 }
 
 // CardListEach calls each for every card of the tab and search, in the pages'

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kartoteka/store/db"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,38 @@ func TestCardCounts(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(wm) {
 			t.Errorf("user %v: %v, want %v", who, got, wm)
 		}
+		// A tab's page without a search (ids from the index, then joined) is the
+		// searched query's page with an empty search, and its count is the badge.
+		var onlyUser int64
+		if who != nil {
+			onlyUser = *who
+		}
+		for _, l := range []string{"new", "in_work", "worked_out"} {
+			for _, off := range []int{0, 7, 35} {
+				f := CardListFilter{Lifecycle: l, OnlyUser: onlyUser, Limit: 7, Offset: off}
+				page, err := s.CardPageRows(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				from, args := f.from()
+				want, err := s.cardRows(ctx, cardRowCols+from+` ORDER BY c.id DESC LIMIT ? OFFSET ?`, append(args, 7, off)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, n, err := s.CardPage(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(page, want) || n != got[l] {
+					t.Errorf("user %v, %s, offset %d: page %d rows (count %d), want %d (count %d)", who, l, off, len(page), n, len(want), got[l])
+				}
+			}
+		}
+	}
+	// Everyone's tab page walks the live cards' index newest first and stops after the page.
+	plan, err := s.Explain(ctx, "SELECT c.id FROM cards c INDEXED BY cards_live_id WHERE c.lifecycle = ? AND c.lifecycle <> 'archived' ORDER BY c.id DESC LIMIT 100 OFFSET 0", "in_work")
+	if err != nil || !strings.Contains(plan, "COVERING INDEX cards_live_id") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("a tab's page is not an index walk: %v\n%s", err, plan)
 	}
 	for _, who := range []*int64{nil, &people[10]} {
 		q := "SELECT lifecycle, COUNT(*) FROM cards INDEXED BY cards_lifecycle WHERE lifecycle IN ('new', 'in_work', 'worked_out') GROUP BY lifecycle"
@@ -251,10 +284,37 @@ func TestTrackerRows(t *testing.T) {
 			if fmt.Sprint(rows) != fmt.Sprint(want) {
 				t.Errorf("stage %d of %v: %d rows, want %d", st, who, len(rows), len(want))
 			}
+			if who != nil && *who%10 != 0 {
+				continue
+			}
+			// Pages of 7 put together are the same rows in the same order.
+			var paged []db.AutoTaskTrackerRow
+			for off := 0; off <= len(want); off += 7 {
+				p, err := s.TrackerPage(ctx, st, who, 7, off)
+				if err != nil {
+					t.Fatal(err)
+				}
+				paged = append(paged, p...)
+			}
+			if fmt.Sprint(paged) != fmt.Sprint(want) {
+				t.Errorf("stage %d of %v in pages: %d rows, want %d", st, who, len(paged), len(want))
+			}
 			seen += len(rows)
 		}
 	}
 	if seen == 0 {
 		t.Error("no open tasks generated")
+	}
+	// A page's ids are read in order from the index alone and the walk stops after
+	// the page: no table row is read and the stage is not sorted before the cut.
+	for _, q := range []struct {
+		index, cond string
+		args        []any
+	}{{"auto_tasks_open_page", "", []any{3}}, {"auto_tasks_open_page_assignee", " AND assignee_id = ?", []any{3, 7}}} {
+		plan, err := s.Explain(ctx, `SELECT id, deadline FROM auto_tasks INDEXED BY `+q.index+`
+	WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') AND stage = ?`+q.cond+` ORDER BY deadline, id LIMIT 200 OFFSET 0`, q.args...)
+		if err != nil || !strings.Contains(plan, "USING COVERING INDEX "+q.index) || strings.Contains(plan, "USE TEMP B-TREE FOR ORDER BY") {
+			t.Errorf("the tracker page's ids are not an index walk cut at the page: %v\n%s", err, plan)
+		}
 	}
 }

@@ -12,18 +12,29 @@ import (
 // from their own open tasks' index (a few hundred at most), never from the stage's
 // thousands checked one by one (SPEC section 10).
 func (s *Store) TrackerRows(ctx context.Context, stage int64, who *int64) ([]db.AutoTaskTrackerRow, error) {
-	index, cond, args := "auto_tasks_open_stage", "", []any{stage}
+	return s.TrackerPage(ctx, stage, who, -1, 0)
+}
+
+// TrackerPage is one page of TrackerRows: limit tasks (-1: all) after offset. The
+// page's ids are read in order from an index of the open stage tasks (by stage,
+// or by person and stage, then deadline; migration 000008), which stops after the
+// page, and only they are joined to their card, bank and person: a page of a
+// stage with thousands of open tasks costs the page, not the stage.
+func (s *Store) TrackerPage(ctx context.Context, stage int64, who *int64, limit, offset int) ([]db.AutoTaskTrackerRow, error) {
+	index, cond, args := "auto_tasks_open_page", "", []any{stage}
 	if who != nil {
-		index, cond, args = "auto_tasks_open_assignee", " AND t.assignee_id = ?", append(args, *who)
+		index, cond, args = "auto_tasks_open_page_assignee", " AND assignee_id = ?", append(args, *who)
 	}
 	rs, err := s.reader.QueryContext(ctx, `SELECT t.id, t.card_id, t.stage, t.kind, t.status, t.deadline, t.rolls, t.assignee_id, u.name,
 	c.last4, c.version, b.name
-FROM auto_tasks t INDEXED BY `+index+`
+FROM (SELECT id, deadline FROM auto_tasks INDEXED BY `+index+`
+	WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') AND stage = ?`+cond+`
+	ORDER BY deadline, id LIMIT ? OFFSET ?) p
+JOIN auto_tasks t ON t.id = p.id
 JOIN cards c ON c.id = t.card_id
 JOIN banks b ON b.id = c.bank_id
 JOIN users u ON u.id = t.assignee_id
-WHERE t.status IN ('new', 'in_progress') AND t.kind IN ('stage', 'warming') AND t.stage = ?`+cond+`
-ORDER BY t.deadline, t.id`, args...)
+ORDER BY p.deadline, p.id`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: %w", err)
 	}

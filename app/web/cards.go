@@ -48,7 +48,7 @@ func (s *Server) cards(c *fiber.Ctx) error {
 		if err := s.archiveFilters(c, data); err != nil {
 			return err
 		}
-	} else if err := s.cardRows(c, lifecycle, data); err != nil {
+	} else if err := s.cardRows(c, lifecycle, cm, data); err != nil {
 		return err
 	}
 	if c.Query("part") == "table" {
@@ -88,9 +88,25 @@ const cardPageSize = 100
 
 // cardRows reads the tab's page: server-side search and pages, so the owner's
 // «В работе» costs a page, not all 5,000 cards in work (SPEC section 10).
-func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, data fiber.Map) error {
+// Without a search the tab's size is its badge (counts) and the page is kept
+// until the next notice, like the counts.
+func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, counts map[string]int64, data fiber.Map) error {
 	f := cardListFilterOf(c, lifecycle)
-	rows, total, err := s.st.CardPage(c.Context(), f)
+	var rows []store.CardRow
+	var total int64
+	var err error
+	if f.Search == "" {
+		total = counts[lifecycle]
+		var v any
+		v, _, err = s.cached("cardpage|"+lifecycle+"|"+i64s(f.OnlyUser)+"|"+strconv.Itoa(f.Offset), func() (any, error) {
+			return s.st.CardPageRows(c.Context(), f)
+		})
+		if err == nil {
+			rows = v.([]store.CardRow)
+		}
+	} else {
+		rows, total, err = s.st.CardPage(c.Context(), f)
+	}
 	if err != nil && !errors.Is(err, store.ErrTooBroad) {
 		return err
 	}
@@ -149,6 +165,12 @@ func qInt(c *fiber.Ctx, name string) int64 {
 // cardsArchive answers DataTables' server-side requests for the archive tab.
 func (s *Server) cardsArchive(c *fiber.Ctx) error {
 	f := archiveFilterOf(c)
+	// The archive's size in this scope is the same under every filter: kept
+	// until the next notice (it changes only when a card is archived).
+	key := "archivetotal|" + i64s(f.OnlyUser)
+	if v, _, err := s.cached(key, func() (any, error) { return s.st.ArchiveTotal(c.Context(), f.OnlyUser) }); err == nil {
+		f.Total = v.(int64)
+	}
 	p, err := s.st.Archive(c.Context(), f)
 	if errors.Is(err, store.ErrShortText) || errors.Is(err, store.ErrTooBroad) {
 		// DataTables wants its answer: no rows, and the reason under the filters.

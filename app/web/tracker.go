@@ -59,12 +59,19 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	}
 	page := max(int(qInt(c, "page")), 1)
 	key := "tracker|" + strconv.Itoa(stage) + "|" + scope
+	// The stage counts (the tabs and the stage's total), then one page of the
+	// stage's tasks (most urgent first), read alone: the table costs what it shows.
+	cv, _, err := s.cached("trackercounts|"+scope, func() (any, error) { return s.st.TrackerCounts(c.Context(), who) })
+	if err != nil {
+		return err
+	}
+	cm := cv.(map[int64]int64)
+	total := int(cm[int64(stage)])
+	pages := max((total+trackerPageSize-1)/trackerPageSize, 1)
+	page = min(page, pages)
+	key += "|" + strconv.Itoa(page)
 	v, _, err := s.cached(key, func() (any, error) {
-		cm, err := s.st.TrackerCounts(c.Context(), who)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := s.st.TrackerRows(c.Context(), int64(stage), who)
+		rows, err := s.st.TrackerPage(c.Context(), int64(stage), who, trackerPageSize, (page-1)*trackerPageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -76,25 +83,18 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 				Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: scope != "all" && r.AssigneeID == u.ID}
 			out[i].OpensOn = warmingOpensOn(u, office, pipeline.Stage(r.Stage), r.Kind, r.Deadline, now)
 		}
-		return fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": out, "Mine": mine,
-			"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label()}, nil
+		return out, nil
 	})
 	if err != nil {
 		return err
 	}
-	// A page of the stage's tasks (most urgent first): the table costs what it shows.
-	data := fiber.Map{}
-	for k, x := range v.(fiber.Map) {
-		data[k] = x
-	}
-	all := data["Rows"].([]TrackerRow)
-	pages := max((len(all)+trackerPageSize-1)/trackerPageSize, 1)
-	page = min(page, pages)
-	data["Rows"] = all[(page-1)*trackerPageSize : min(page*trackerPageSize, len(all))]
-	data["PageNo"], data["Pages"], data["Total"] = page, pages, len(all)
-	data["From"], data["To"] = (page-1)*trackerPageSize+1, min(page*trackerPageSize, len(all))
+	rows := v.([]TrackerRow)
+	data := fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": rows, "Mine": mine,
+		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
+		"PageNo": page, "Pages": pages, "Total": total,
+		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
 	if c.Query("part") == "table" {
-		return s.renderCached(c, key+"|table|"+strconv.Itoa(page), "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		return s.renderCached(c, key+"|table", "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
 }
