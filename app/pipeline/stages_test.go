@@ -562,7 +562,7 @@ func TestShow(t *testing.T) {
 	}{
 		{WarmupTopup, map[string]string{"comment": "ok", "warming_every_days": "2", "done_on": "2025-03-05", "warming_days": "14", "amount": "300050"},
 			[]Line{{"Сумма пополнения", "3" + nbsp + "000,50" + nbsp + "₽"}, {"Дата пополнения", "05.03.2025"},
-				{"Период прогрева", "14" + nbsp + "дней"}, {"Периодичность задач", "2" + nbsp + "дня"}, {"Комментарий", "ok"}}},
+				{"Период прогрева", "14" + nbsp + "дней"}, {"Периодичность задач", "каждые 2" + nbsp + "дня"}, {"Комментарий", "ok"}}},
 		{Warming, map[string]string{"result": "remarks"}, []Line{{"Итог прогрева", "с замечаниями"}}},
 		{AccessTakeback, map[string]string{"confirmed": "1", "done_on": "2025-03-10"},
 			[]Line{{"Дата выполнения", "10.03.2025"}, {"Доступ получен", "да"}}},

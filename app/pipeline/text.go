@@ -54,9 +54,13 @@ func Days(n int64) string { return Count(n, "день", "дня", "дней") }
 // WarmingSchedule shows a card's warming period and how often its tasks come:
 // «14 дней, ежедневно», «10 дней, каждые 2 дня», «30 дней, каждый 21 день».
 func WarmingSchedule(days, every int64) string {
-	s := Days(days) + ", "
-	if every <= 1 {
-		return s + "ежедневно"
+	return Days(days) + ", " + Every(every)
+}
+
+// Every shows how often something recurs, in days: «ежедневно», «каждые 2 дня», «каждый 21 день».
+func Every(days int64) string {
+	if days <= 1 {
+		return "ежедневно"
 	}
-	return s + Plural(every, "каждый", "каждые", "каждые") + " " + Days(every)
+	return Plural(days, "каждый", "каждые", "каждые") + " " + Days(days)
 }

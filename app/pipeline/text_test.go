@@ -48,3 +48,12 @@ func TestWarmingSchedule(t *testing.T) {
 		}
 	}
 }
+
+func TestEvery(t *testing.T) {
+	for n, want := range map[int64]string{1: "ежедневно", 2: "каждые 2\u00a0дня", 5: "каждые 5\u00a0дней", 11: "каждые 11\u00a0дней",
+		21: "каждый 21\u00a0день", 22: "каждые 22\u00a0дня", 25: "каждые 25\u00a0дней"} {
+		if got := Every(n); got != want {
+			t.Errorf("Every(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -285,7 +285,12 @@ func showValue(f Field, raw string) string {
 			}
 		}
 	case Int:
-		if n, err := strconv.ParseInt(raw, 10, 64); err == nil && strings.HasSuffix(f.Label, ", дней") {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		switch {
+		case err != nil:
+		case f.Name == "warming_every_days": // «Периодичность задач: ежедневно»
+			return Every(n)
+		case strings.HasSuffix(f.Label, ", дней"):
 			return Days(n)
 		}
 	}

@@ -47,6 +47,7 @@ const (
 	vDate
 	vDateTime
 	vDays
+	vEvery // a period in days: «ежедневно», «каждые 2 дня»
 	vClock // minutes after midnight
 	vStatus
 	vTaskKind
@@ -94,7 +95,7 @@ var auditKeys = []struct {
 	{"commission", auditField{"Сумма комиссии", vMoney}},
 	{"net", auditField{"Чистая сумма", vMoney}},
 	{"warming_days", auditField{"Период прогрева", vDays}},
-	{"warming_every_days", auditField{"Периодичность задач прогрева", vDays}},
+	{"warming_every_days", auditField{"Периодичность задач прогрева", vEvery}},
 	{"deadline", auditField{"Дедлайн", vDateTime}},
 	{"timezone", auditField{"Часовой пояс", vText}},
 	{"workday_end_min", auditField{"Конец рабочего дня", vClock}},
@@ -372,6 +373,10 @@ func showAudit(kind valueKind, v any, names Names) string {
 	case vDays:
 		if isNum {
 			return pipeline.Days(id)
+		}
+	case vEvery:
+		if isNum {
+			return pipeline.Every(id)
 		}
 	case vClock:
 		if isNum {

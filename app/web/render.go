@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -195,17 +196,18 @@ func (s *Server) funcs() template.FuncMap {
 
 // toInt64 reads any integer a template passes (sqlc gives int64, handlers int).
 func toInt64(v any) int64 {
-	switch n := v.(type) {
-	case int:
-		return int64(n)
-	case int64:
-		return n
-	case int32:
-		return int64(n)
-	case *int64:
-		if n != nil {
-			return *n
+	r := reflect.ValueOf(v)
+	if r.Kind() == reflect.Pointer {
+		if r.IsNil() {
+			return 0
 		}
+		r = r.Elem()
+	}
+	switch {
+	case r.CanInt():
+		return r.Int()
+	case r.CanUint():
+		return int64(r.Uint())
 	}
 	return 0
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -243,20 +244,21 @@ func (s *Server) backupDownload(c *fiber.Ctx) error {
 	return c.SendStream(f, int(fi.Size())) // fasthttp closes f when the body is sent
 }
 
-// humanSize is a file size for people: «812 Б», «432 КБ», «1,2 ГБ».
+// humanSize is a file size for people: «812 Б», «432 КБ», «1,2 ГБ» — one
+// decimal below 10, a decimal comma, and never «1024 КБ» (that is «1 МБ»).
 func humanSize(n int64) string {
 	units := []string{"Б", "КБ", "МБ", "ГБ", "ТБ"}
 	v, i := float64(n), 0
-	for v >= 1024 && i < len(units)-1 {
+	for i < len(units)-1 && (v >= 1024 || i > 0 && math.Round(v) >= 1024) {
 		v /= 1024
 		i++
 	}
-	if i > 0 && v < 10 {
+	if i > 0 && math.Round(v*10) < 100 {
 		s := strconv.FormatFloat(v, 'f', 1, 64)
 		s = strings.TrimSuffix(s, ".0")
 		return strings.Replace(s, ".", ",", 1) + " " + units[i]
 	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + " " + units[i]
+	return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " " + units[i]
 }
 
 func fileExists(p string) bool {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"strconv"
 	"time"
 
@@ -99,9 +100,17 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
 		"PageNo": page, "Pages": pages, "Total": total,
 		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
+	table := Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)}
 	if c.Query("part") == "table" {
-		return s.renderCached(c, key+"|table", "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		return s.renderCached(c, key+"|table", "tracker/table", table)
 	}
+	// The page holds the very table a refetch is sent: rendered once per scope
+	// and page until the next notice.
+	b, _, err := s.renderedCached(key+"|table", "tracker/table", table)
+	if err != nil {
+		return err
+	}
+	data["TableHTML"] = template.HTML(b)
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
 }
 

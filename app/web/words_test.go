@@ -38,7 +38,7 @@ func TestWordingCountsAndValues(t *testing.T) {
 	if !textHas(body, "Прогрев 3\u00a0дня, каждые 2\u00a0дня") {
 		t.Errorf("card page: warming shown as %q", regexp.MustCompile(`Прогрев [^М]*`).FindString(pageText(body)))
 	}
-	for _, want := range []string{"Период прогрева 3\u00a0дня", "Периодичность задач 2\u00a0дня", "Ответ получен да", "Решение банка положительное", "Итог прогрева успешно", "Доступ получен да"} {
+	for _, want := range []string{"Период прогрева 3\u00a0дня", "Периодичность задач каждые 2\u00a0дня", "Ответ получен да", "Решение банка положительное", "Итог прогрева успешно", "Доступ получен да"} {
 		if !textHas(body, want) {
 			t.Errorf("card timeline lacks %q", want)
 		}
