@@ -194,3 +194,63 @@ func TestTrackerNavigation(t *testing.T) {
 		}
 	}
 }
+
+// TestStagePage: /cards/{id}/stage opened as an address (a bookmark, a new tab) is
+// a whole page — navbar, the stage form — that works: a manager completes stage 1
+// from it (a double click sends it once) and lands on the card, now in stage 2;
+// an admin's stage-6 page carries the transactions editor, fits a phone, and
+// stops a typed-but-not-added transaction before the form leaves.
+func TestStagePage(t *testing.T) {
+	app := startApp(t, "--demo")
+	for _, w := range []int{viewportW, phoneW} {
+		t.Run(fmt.Sprintf("manager-%d", w), func(t *testing.T) {
+			b := navSession(t, app, "manager", w)
+			b.open("/tracker?stage=1")
+			urls := eval[[]string](b, `[...document.querySelectorAll('#tracker-table button[data-modal-url$="/stage"]')].map(x => x.dataset.modalUrl)`)
+			if len(urls) == 0 {
+				t.Fatal("the manager has no stage-1 task in the demo")
+			}
+			u := urls[0]
+			card := strings.TrimSuffix(u, "/stage")
+			if st := b.open(u); st != 200 {
+				t.Fatalf("opening %s: %d", u, st)
+			}
+			if !b.exists("nav.navbar") || !b.exists(`#stage-form[method=post]`) || b.exists("#kt-modal.show") {
+				t.Fatalf("%s opened directly is not a page with the form", u)
+			}
+			noSideScroll(t, b, u)
+			viewShot(b, fmt.Sprintf("%d-stage-page", w))
+			follow(b, "double click «Выполнить этап»", chromedp.DoubleClick(chromedp.CSS(`button[form=stage-form]`)))
+			if got := b.path(); got != card {
+				t.Errorf("after the stage page's form: at %s, want %s", got, card)
+			}
+			if fl := b.text(".alert"); !strings.Contains(fl, "выполнен") {
+				t.Errorf("flash %q", fl)
+			}
+			if !b.exists(`[data-stage="2"]`) {
+				t.Errorf("the card is not shown in stage 2")
+			}
+			viewShot(b, fmt.Sprintf("%d-stage-page-done", w))
+			b.checkConsole()
+		})
+	}
+	t.Run("admin-stage6-400", func(t *testing.T) {
+		b := navSession(t, app, "admin", phoneW)
+		b.open("/tracker?stage=6")
+		u := eval[string](b, `(document.querySelector('#tracker-table button[data-modal-url$="/stage"]') || {dataset: {}}).dataset.modalUrl || ""`)
+		if u == "" {
+			t.Fatal("no stage-6 task in the demo")
+		}
+		b.open(u)
+		b.waitVisible(".kt-tx [data-tx-add]")
+		noSideScroll(t, b, u)
+		b.fill(".kt-tx-new", map[string]string{"amount": "1 000"})
+		b.click(`button[form=stage-form]`)
+		b.waitVisible("#tx-unsaved")
+		if got := b.path(); got != u {
+			t.Errorf("a typed-but-not-added transaction let the form leave: at %s", got)
+		}
+		viewShot(b, "400-stage6-page")
+		b.checkConsole()
+	})
+}

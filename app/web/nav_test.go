@@ -6,6 +6,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -255,13 +256,13 @@ func TestWarmingTaskAtOnce(t *testing.T) {
 		}
 	}
 
-	// Stage 2 completed by its accountant through the modal.
+	// Stage 2 completed by its accountant (the stage page's form).
 	c := f.card(id)
 	form := url.Values{"version": {fmt.Sprint(c.Version)}, "stage": {"2"}}
 	for k, v := range f.stageValues(pipeline.WarmupTopup, 0) {
 		form.Set(k, v)
 	}
-	if r, body := f.ts.doAs(t, f.actors["card-accountant"].s, http.MethodPost, fmt.Sprintf("/cards/%d/stage", id), form); r.StatusCode != http.StatusOK {
+	if r, body := f.ts.doAs(t, f.actors["card-accountant"].s, http.MethodPost, fmt.Sprintf("/cards/%d/stage", id), form); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("stage 2: %d\n%s", r.StatusCode, body)
 	}
 	if n := warmingOpen(); n != 1 {
@@ -293,5 +294,92 @@ func TestWarmingTaskAtOnce(t *testing.T) {
 	onTracker("corrected back into stage 3")
 	if _, made, err := f.ts.st.CatchUp(f.ctx); err != nil || made != 0 {
 		t.Errorf("the scheduler made %d warming tasks after the correction (%v), want none", made, err)
+	}
+}
+
+// getHX sends a GET as the modal does (HX-Request), or as an address opened directly.
+func getHX(t *testing.T, ts *testServer, s *session, path string, hx bool) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.AddCookie(s.Cookie)
+	if hx {
+		req.Header.Set("HX-Request", "true")
+	}
+	return ts.send(t, req)
+}
+
+// TestStagePageOpenedDirectly: /cards/{id}/stage opened directly (a bookmark, a
+// new tab: no HX-Request) is a full page — layout, navigation, the stage form as
+// an ordinary POST — whose answers make sense on a page: a mistake re-renders the
+// page with the values, success goes back to the card with the message, a second
+// send (double click, stale tab) says who closed the stage and keeps the typed
+// values. The modal (htmx) still gets its fragment.
+func TestStagePageOpenedDirectly(t *testing.T) {
+	f := newCardFixture(t)
+	id, _ := f.newCard()
+	f.walk(id, pipeline.AccessRebind)
+	f.signIn()
+	mgr := f.actors["card-manager"].s
+	path := fmt.Sprintf("/cards/%d/stage", id)
+
+	r, page := getHX(t, f.ts, mgr, path, false)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s directly: %d", path, r.StatusCode)
+	}
+	for _, want := range []string{`<html`, `<nav class="navbar`, `data-stage-page="1"`,
+		fmt.Sprintf(`<form id="stage-form" method="post" action="/cards/%d/stage"`, id), `name="_csrf"`, `Выполнить этап`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the stage page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `hx-post="/cards/`) || strings.Contains(page, `data-bs-dismiss="modal">Отмена`) {
+		t.Error("the stage page's form posts through htmx into a modal it does not have")
+	}
+	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("stage page Cache-Control %q", cc)
+	}
+	_, frag := getHX(t, f.ts, mgr, path, true)
+	if strings.Contains(frag, "<html") || !strings.Contains(frag, `hx-post="/cards/`) || !strings.Contains(frag, `data-stage-modal="1"`) {
+		t.Errorf("the modal's request no longer gets the fragment: %.200s", frag)
+	}
+	// Someone else's stage: refused as before.
+	if r, _ := getHX(t, f.ts, f.actors["card-accountant"].s, path, false); r.StatusCode != http.StatusForbidden {
+		t.Errorf("the accountant opening the manager's stage: %d, want 403", r.StatusCode)
+	}
+
+	v := f.card(id).Version
+	send := func(s *session, form url.Values) (*http.Response, string) {
+		t.Helper()
+		form.Set("version", fmt.Sprint(v))
+		form.Set("stage", "1")
+		return f.ts.doAs(t, s, http.MethodPost, path, form)
+	}
+	// A mistake: the page again, with the message and what was typed.
+	r, body := send(mgr, url.Values{"done_on": {""}, "comment": {"Набрано на странице"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<nav class="navbar`) ||
+		!strings.Contains(body, `data-error-for="done_on"`) || !strings.Contains(body, "Набрано на странице") {
+		t.Errorf("an invalid stage page form: %d, page %v", r.StatusCode, strings.Contains(body, "<html"))
+	}
+	// Done: back to the card, which is now in stage 2, with the message.
+	r, _ = send(mgr, url.Values{"done_on": {f.today()}, "comment": {"Набрано на странице"}})
+	if r.StatusCode != http.StatusSeeOther || location(r) != fmt.Sprintf("/cards/%d", id) || !strings.Contains(flashText(r), "выполнен") {
+		t.Fatalf("completing from the stage page: %d to %q, flash %q", r.StatusCode, location(r), flashText(r))
+	}
+	if st := stageNo(f.card(id)); st != pipeline.WarmupTopup {
+		t.Fatalf("card at stage %d", st)
+	}
+	// The same form sent again (a double click, a stale tab): a page saying what happened.
+	r, body = send(mgr, url.Values{"done_on": {f.today()}, "comment": {"Набрано на странице"}})
+	if r.StatusCode != http.StatusConflict || !strings.Contains(body, `<nav class="navbar`) || !strings.Contains(body, "data-stage-moved") ||
+		!strings.Contains(body, "readonly data-typed>Набрано на странице<") || strings.Contains(body, "data-open-stage") {
+		t.Errorf("a stale stage page form: %d, moved %v", r.StatusCode, strings.Contains(body, "data-stage-moved"))
+	}
+	// An admin's stale page offers the card's current stage, as a page too.
+	r, body = send(f.actors["admin"].s, url.Values{"done_on": {f.today()}})
+	if r.StatusCode != http.StatusConflict || !strings.Contains(body, fmt.Sprintf(`<a class="btn btn-primary" href="/cards/%d/stage" data-open-stage>Открыть этап 2`, id)) {
+		t.Errorf("an admin's stale stage page: %d, no link to stage 2", r.StatusCode)
+	}
+	if n := f.ts.count(t, "auto_tasks WHERE card_id = ? AND stage = 1 AND status = 'done'", id); n != 1 {
+		t.Errorf("stage 1 done %d times", n)
 	}
 }

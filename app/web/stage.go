@@ -91,6 +91,22 @@ type StageModal struct {
 	EndsOn   string
 	Task     db.AutoTask
 	Prefill  map[string]string // what the product fills in; stage 8's amount returns to it
+	Page     bool              // a full page (the address opened directly), not the modal
+}
+
+// fragment tells an htmx request (the modal) from an address opened directly.
+func fragment(c *fiber.Ctx) bool { return c.Get("HX-Request") != "" }
+
+// showStage answers with the stage form: the modal's content for htmx, else a
+// full page (layout, navigation) whose form is an ordinary POST — for a bookmark
+// or a link opened in a new tab.
+func (s *Server) showStage(c *fiber.Ctx, m *StageModal) error {
+	if fragment(c) {
+		return c.Render("cards/stage_modal", m)
+	}
+	noStore(c)
+	m.Page = true
+	return s.render(c, "cards/stage_page", "Карта № "+i64s(m.Card.ID)+" · этап "+itoa(int(m.Def.Stage)), "tracker", nil, fiber.Map{"M": m})
 }
 
 func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModal, error) {
@@ -146,7 +162,7 @@ func (s *Server) stageModal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("cards/stage_modal", m)
+	return s.showStage(c, m)
 }
 
 func (s *Server) stageComplete(c *fiber.Ctx) error {
@@ -174,7 +190,7 @@ func (s *Server) stageComplete(c *fiber.Ctx) error {
 		}
 		m.Version = version
 		c.Status(fiber.StatusUnprocessableEntity)
-		return c.Render("cards/stage_modal", m)
+		return s.showStage(c, m)
 	case errors.Is(err, store.ErrConflict):
 		fresh, _ := s.st.Q.CardGet(c.Context(), card.ID)
 		// Keep what was typed only if the card is still in the stage the form was for;
@@ -188,12 +204,15 @@ func (s *Server) stageComplete(c *fiber.Ctx) error {
 		m, merr := s.stageModalData(c, fresh, f)
 		if merr != nil {
 			// The card left the pipeline or the task is gone: nothing to complete any more.
+			if !fragment(c) {
+				return redirectNotices(c, "/cards/"+i64s(card.ID), Notice{NoticeWarn, msgStale + ": этап уже выполнен"})
+			}
 			c.Status(fiber.StatusConflict)
 			return c.Render("cards/stage_gone", fiber.Map{"Message": msgStale, "CardID": card.ID})
 		}
 		m.Conflict = true
 		c.Status(fiber.StatusConflict)
-		return c.Render("cards/stage_modal", m)
+		return s.showStage(c, m)
 	case err != nil:
 		return err
 	}
@@ -206,6 +225,9 @@ func (s *Server) stageComplete(c *fiber.Ctx) error {
 		msg += ". Карта № " + i64s(card.ID) + " отработана"
 	default:
 		msg += ". Следующий этап: «" + out.To.Label() + "»"
+	}
+	if !fragment(c) { // the stage page: back to the card, which shows where it is now
+		return redirectFlash(c, "/cards/"+i64s(card.ID), msg)
 	}
 	return c.Render("cards/stage_done", fiber.Map{"Message": msg, "CardID": card.ID})
 }
@@ -308,5 +330,8 @@ func (s *Server) stageMovedOn(c *fiber.Ctx, fresh db.Card, vals map[string]strin
 		}
 	}
 	c.Status(fiber.StatusConflict)
+	if !fragment(c) {
+		return s.render(c, "cards/stage_moved_page", "Карта № "+i64s(fresh.ID), "tracker", nil, fiber.Map{"M": m})
+	}
 	return c.Render("cards/stage_moved", m)
 }

@@ -119,6 +119,19 @@
     if (typing) e.preventDefault();
   });
 
+  // The stage page (the form opened as an address, an ordinary POST): the same
+  // «typed but not added» check as the modal's, before the form leaves.
+  document.addEventListener('submit', function (e) {
+    var f = e.target;
+    if (!f || f.id !== 'stage-form' || f.hasAttribute('hx-post')) return;
+    var pending = document.querySelector('.kt-tx-new input[data-tx-amount]');
+    if (pending && pending.value.trim() !== '') {
+      e.preventDefault();
+      var note = document.getElementById('tx-unsaved');
+      if (note) { note.hidden = false; note.scrollIntoView({ block: 'nearest' }); }
+      pending.focus();
+    }
+  }, true);
   // A form marked data-once is sent once: a double click does not send it twice.
   document.addEventListener('submit', function (e) {
     var f = e.target;
