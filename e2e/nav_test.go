@@ -135,3 +135,62 @@ func TestStartInBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestTrackerNavigation: for every role at 1280 and 400 px, /tracker opens on
+// the first stage whose badge is not zero; stage 3 lists each card once with its
+// warming tasks under it, every button on screen, and the badge counts cards.
+func TestTrackerNavigation(t *testing.T) {
+	app := startApp(t, "--demo")
+	for _, login := range []string{"owner", "admin", "buh", "warmer", "manager"} {
+		for _, w := range []int{viewportW, phoneW} {
+			t.Run(fmt.Sprintf("%s-%d", login, w), func(t *testing.T) {
+				b := navSession(t, app, login, w)
+				b.open("/tracker")
+				counts := eval[[]string](b, `[...document.querySelectorAll("[data-stage-count]")].map(e => e.textContent.trim())`)
+				want := "1"
+				for i, n := range counts {
+					if n != "0" {
+						want = fmt.Sprint(i + 1)
+						break
+					}
+				}
+				if got := strings.SplitN(b.text("#tracker-region h2"), ".", 2)[0]; got != want {
+					t.Errorf("/tracker opens on stage %s, want %s (badges %v)", got, want, counts)
+				}
+				if w == phoneW {
+					if got := b.value("#stage-select"); !strings.Contains(got, "stage="+want) {
+						t.Errorf("the phone's stage select shows %q, want stage %s", got, want)
+					}
+				}
+				viewShot(b, fmt.Sprintf("%d-tracker", w))
+
+				b.open("/tracker?stage=3")
+				g := eval[struct {
+					Groups, Cards, Warming, Badge int
+					Off                           []string
+				}](b, `(() => {
+					const groups = [...document.querySelectorAll("#tracker-table tbody.kt-group")];
+					const off = [...document.querySelectorAll("#tracker-table tbody button")].filter(x => { const r = x.getBoundingClientRect(); return r.width > 0 && (r.left < 0 || r.right > innerWidth + 1); }).map(x => x.innerText);
+					return {Groups: groups.length, Cards: new Set(groups.map(x => x.dataset.cardGroup)).size,
+						Warming: document.querySelectorAll("#tracker-table tr.kt-warming button[data-modal-url^='/autotasks/']").length,
+						Badge: +document.querySelector('[data-stage-count="3"]').textContent, Off: off};
+				})()`)
+				if g.Groups != g.Cards {
+					t.Errorf("stage 3: %d rows for %d cards", g.Groups, g.Cards)
+				}
+				if g.Badge != g.Cards && g.Cards < 200 {
+					t.Errorf("stage 3's badge says %d, the list has %d cards", g.Badge, g.Cards)
+				}
+				if (login == "warmer" || login == "owner" || login == "admin") && g.Warming == 0 {
+					t.Errorf("%s sees no warming task under a card", login)
+				}
+				if len(g.Off) > 0 {
+					t.Errorf("stage 3 at %d px: buttons off screen: %q", w, g.Off)
+				}
+				noSideScroll(t, b, "stage 3")
+				viewShot(b, fmt.Sprintf("%d-stage3", w))
+				b.checkConsole()
+			})
+		}
+	}
+}

@@ -130,6 +130,9 @@ func (o *office) startCard(id int64) {
 	if st := b.clickButton(row, "Запустить"); st != http.StatusOK {
 		b.fatalf("starting card %d: status %d", id, st)
 	}
+	if p := b.path(); p != "/cards?tab=new" {
+		b.t.Errorf("starting card %d on «Новые карты» ended on %s, want that tab again", id, p)
+	}
 	if flash := strings.Join(b.texts(".alert-success"), " "); !strings.Contains(flash, "запущена") {
 		b.t.Errorf("starting card %d: flash %q lacks «запущена»", id, flash)
 	}

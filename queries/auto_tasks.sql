@@ -45,7 +45,9 @@ WHERE t.status IN ('new', 'in_progress') AND t.kind IN ('stage', 'warming') AND 
 ORDER BY t.deadline, t.id;
 
 -- name: AutoTaskStageCounts :many
-SELECT stage, COUNT(*) AS n FROM auto_tasks INDEXED BY auto_tasks_open_stage
+-- Cards with an open task per stage (the tracker's badges by their definition;
+-- store.TrackerCounts reads the same from covering indexes).
+SELECT stage, COUNT(DISTINCT card_id) AS n FROM auto_tasks
 WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming')
   AND (assignee_id = sqlc.narg('assignee_id') OR sqlc.narg('assignee_id') IS NULL)
 GROUP BY stage;

@@ -180,12 +180,15 @@ func BenchmarkBig(b *testing.B) {
 	if err := r.QueryRow(`SELECT assignee_id FROM auto_tasks WHERE status IN ('new', 'in_progress') GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&mgr); err != nil {
 		b.Fatal(err)
 	}
-	timed(b, "tracker/stage_counts", func() error { _, err := s.Q.AutoTaskStageCounts(ctx, nil); return err })
-	timed(b, "tracker/stage_counts_user", func() error { _, err := s.Q.AutoTaskStageCounts(ctx, &mgr); return err })
+	timed(b, "tracker/stage_counts", func() error { _, err := s.TrackerCounts(ctx, nil); return err })
+	timed(b, "tracker/stage_counts_user", func() error { _, err := s.TrackerCounts(ctx, &mgr); return err })
 	// What the tracker reads: one page of a stage (most urgent first); the old
 	// whole-stage query for comparison.
 	timed(b, "tracker/stage6", func() error { _, err := s.TrackerPage(ctx, 6, nil, 200, 0); return err })
 	timed(b, "tracker/stage3_warming", func() error { _, err := s.TrackerPage(ctx, 3, nil, 200, 0); return err })
+	// Stage 3 as the tracker reads it: a page of cards, each with its warming tasks.
+	timed(b, "tracker/stage3_cards", func() error { _, err := s.TrackerCardsPage(ctx, 3, nil, 200, 0); return err })
+	timed(b, "tracker/stage3_cards_page5", func() error { _, err := s.TrackerCardsPage(ctx, 3, nil, 200, 800); return err })
 	timed(b, "tracker/stage3_page5", func() error { _, err := s.TrackerPage(ctx, 3, nil, 200, 800); return err })
 	timed(b, "tracker/stage3_user", func() error { _, err := s.TrackerPage(ctx, 3, &mgr, 200, 0); return err })
 	timed(b, "tracker/stage3_whole_stage_before", func() error {

@@ -116,7 +116,7 @@ func BenchmarkTracker(b *testing.B) {
 	mgr := users[1]
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Q.AutoTaskStageCounts(ctx, nil); err != nil {
+		if _, err := s.TrackerCounts(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := s.Q.AutoTaskTracker(ctx, db.AutoTaskTrackerParams{Stage: int64(i%9 + 1)}); err != nil {

@@ -85,6 +85,7 @@ func (tx *Tx) createUser(actor int64, in UserInput, hash string) (db.User, error
 
 // UpdateUser edits an employee; the last active owner cannot be demoted.
 func (s *Store) UpdateUser(ctx context.Context, actor, id int64, in UserInput) error {
+	defer s.forgetSessions() // after the commit: sessions show the person as now
 	return s.InTx(ctx, func(tx *Tx) error {
 		old, err := tx.UserGet(ctx, id)
 		if err != nil {
@@ -130,6 +131,7 @@ func (tx *Tx) keepOneOwner(ctx context.Context) error {
 
 // SetUserActive activates or deactivates an employee; deactivation ends their sessions at once.
 func (s *Store) SetUserActive(ctx context.Context, actor, id int64, active bool) error {
+	defer s.forgetSessions() // after the commit: sessions show the person as now
 	return s.InTx(ctx, func(tx *Tx) error {
 		old, err := tx.UserGet(ctx, id)
 		if err != nil {
@@ -154,6 +156,7 @@ func (s *Store) SetUserActive(ctx context.Context, actor, id int64, active bool)
 
 // SetPassword stores a new password hash and ends the user's other sessions (keep may be "").
 func (s *Store) SetPassword(ctx context.Context, actor, id int64, hash, keep string) error {
+	defer s.forgetSessions() // after the commit: sessions show the person as now
 	return s.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.UserGet(ctx, id); err != nil {
 			return notFound(err)
@@ -170,6 +173,7 @@ func (s *Store) SetPassword(ctx context.Context, actor, id int64, hash, keep str
 
 // UpdateProfile changes a user's own name and phone.
 func (s *Store) UpdateProfile(ctx context.Context, id int64, name, phone string) error {
+	defer s.forgetSessions() // after the commit: sessions show the person as now
 	return s.InTx(ctx, func(tx *Tx) error {
 		old, err := tx.UserGet(ctx, id)
 		if err != nil {

@@ -299,6 +299,40 @@ func TestTrackerRows(t *testing.T) {
 			if fmt.Sprint(paged) != fmt.Sprint(want) {
 				t.Errorf("stage %d of %v in pages: %d rows, want %d", st, who, len(paged), len(want))
 			}
+			// Pages of 7 cards put together: each card's stage task in the stage's
+			// order, followed by its warming tasks by deadline; every open task once.
+			var cards []db.AutoTaskTrackerRow
+			for off := 0; off <= len(want); off += 7 {
+				p, err := s.TrackerCardsPage(ctx, st, who, 7, off)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cards = append(cards, p...)
+			}
+			var wantCards []db.AutoTaskTrackerRow
+			for _, r := range want {
+				if r.Kind != "stage" {
+					continue
+				}
+				wantCards = append(wantCards, r)
+				for _, w := range want {
+					if w.Kind == "warming" && w.CardID == r.CardID {
+						wantCards = append(wantCards, w)
+					}
+				}
+			}
+			if fmt.Sprint(cards) != fmt.Sprint(wantCards) || len(cards) != len(want) {
+				t.Errorf("stage %d of %v in pages of cards: %d rows, want %d (of %d open tasks)", st, who, len(cards), len(wantCards), len(want))
+			}
+			warming := 0
+			for _, r := range cards {
+				if r.Kind == "warming" {
+					warming++
+				}
+			}
+			if st == 3 && who == nil && warming == 0 {
+				t.Error("no open warming task generated: the pages of cards are not tested with any")
+			}
 			seen += len(rows)
 		}
 	}
@@ -310,7 +344,9 @@ func TestTrackerRows(t *testing.T) {
 	for _, q := range []struct {
 		index, cond string
 		args        []any
-	}{{"auto_tasks_open_page", "", []any{3}}, {"auto_tasks_open_page_assignee", " AND assignee_id = ?", []any{3, 7}}} {
+	}{{"auto_tasks_open_page", "", []any{3}}, {"auto_tasks_open_page_assignee", " AND assignee_id = ?", []any{3, 7}},
+		// stage 3's page of cards: its stage tasks, from the same index
+		{"auto_tasks_open_page", " AND kind = 'stage'", []any{3}}, {"auto_tasks_open_page_assignee", " AND kind = 'stage' AND assignee_id = ?", []any{3, 7}}} {
 		plan, err := s.Explain(ctx, `SELECT id, deadline FROM auto_tasks INDEXED BY `+q.index+`
 	WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') AND stage = ?`+q.cond+` ORDER BY deadline, id LIMIT 200 OFFSET 0`, q.args...)
 		if err != nil || !strings.Contains(plan, "USING COVERING INDEX "+q.index) || strings.Contains(plan, "USE TEMP B-TREE FOR ORDER BY") {

@@ -34,6 +34,8 @@ type Store struct {
 	Q *db.Queries
 	// Now is the clock; tests and the demo move it.
 	Now func() time.Time
+
+	sessions sessionCache
 }
 
 // dsn builds a connection string that sets every pragma on every pooled connection.

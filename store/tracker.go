@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"kartoteka/store/db"
@@ -38,6 +39,11 @@ ORDER BY p.deadline, p.id`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: %w", err)
 	}
+	return scanTracker(rs)
+}
+
+// scanTracker reads tracker rows (the columns of TrackerPage's select).
+func scanTracker(rs *sql.Rows) ([]db.AutoTaskTrackerRow, error) {
 	defer rs.Close()
 	var out []db.AutoTaskTrackerRow
 	for rs.Next() {
@@ -51,15 +57,51 @@ ORDER BY p.deadline, p.id`, append(args, limit, offset)...)
 	return out, rs.Err()
 }
 
-// TrackerCounts are the open tasks per stage, for everyone or one person, each
-// from its covering index.
+// TrackerCardsPage is one page of a stage's cards rather than tasks (stage 3,
+// where warming tasks stand beside the stage task): limit cards after offset, in
+// the order of their stage tasks (most urgent first), each followed by its open
+// warming tasks of the stage (the person's own when who is set), by deadline. The
+// page's stage tasks come from the same index as TrackerPage, cut after the page;
+// only their cards' tasks are read (auto_tasks_card).
+func (s *Store) TrackerCardsPage(ctx context.Context, stage int64, who *int64, limit, offset int) ([]db.AutoTaskTrackerRow, error) {
+	index, cond, args := "auto_tasks_open_page", "", []any{stage}
+	whoCond, whoArgs := "", []any{}
+	if who != nil {
+		index, cond, args = "auto_tasks_open_page_assignee", " AND assignee_id = ?", append(args, *who)
+		whoCond, whoArgs = " AND t.assignee_id = ?", []any{*who}
+	}
+	args = append(append(append(args, limit, offset), stage), whoArgs...)
+	rs, err := s.reader.QueryContext(ctx, `SELECT t.id, t.card_id, t.stage, t.kind, t.status, t.deadline, t.rolls, t.assignee_id, u.name,
+	c.last4, c.version, b.name
+FROM (SELECT id, deadline FROM auto_tasks INDEXED BY `+index+`
+	WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') AND kind = 'stage' AND stage = ?`+cond+`
+	ORDER BY deadline, id LIMIT ? OFFSET ?) p
+JOIN auto_tasks st ON st.id = p.id
+JOIN auto_tasks t INDEXED BY auto_tasks_card ON t.card_id = st.card_id
+	AND t.status IN ('new', 'in_progress') AND t.kind IN ('stage', 'warming') AND t.stage = ?`+whoCond+`
+JOIN cards c ON c.id = t.card_id
+JOIN banks b ON b.id = c.bank_id
+JOIN users u ON u.id = t.assignee_id
+ORDER BY p.deadline, p.id, t.kind <> 'stage', t.deadline, t.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("tracker cards: %w", err)
+	}
+	return scanTracker(rs)
+}
+
+// TrackerCounts are the cards per stage with an open task, for everyone or one
+// person, each from its covering index. A card counts once: stage 3's warming
+// tasks are listed under their card, not counted beside it. A card in work has
+// exactly one open stage task, held by its responsible, who also holds the card's
+// warming tasks (they follow the warmer together): so the open stage tasks are
+// the cards.
 func (s *Store) TrackerCounts(ctx context.Context, who *int64) (map[int64]int64, error) {
 	q := `SELECT stage, COUNT(*) FROM auto_tasks INDEXED BY auto_tasks_open_stage
-WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') GROUP BY stage`
+WHERE status IN ('new', 'in_progress') AND kind = 'stage' GROUP BY stage`
 	var args []any
 	if who != nil {
 		q = `SELECT stage, COUNT(*) FROM auto_tasks INDEXED BY auto_tasks_open_assignee
-WHERE assignee_id = ? AND status IN ('new', 'in_progress') AND kind IN ('stage', 'warming') GROUP BY stage`
+WHERE assignee_id = ? AND status IN ('new', 'in_progress') AND kind = 'stage' GROUP BY stage`
 		args = []any{*who}
 	}
 	rs, err := s.reader.QueryContext(ctx, q, args...)

@@ -62,6 +62,13 @@ func (s *Server) cached(key string, mk func() (any, error)) (any, string, error)
 		e.etag = `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
 	}
 	s.frags.mu.Lock()
+	if len(s.frags.m) >= fragCacheMax { // drop what is stale; start over only if all is fresh
+		for k, x := range s.frags.m {
+			if x.seq != seq || x.step != step {
+				delete(s.frags.m, k)
+			}
+		}
+	}
 	if s.frags.m == nil || len(s.frags.m) >= fragCacheMax {
 		s.frags.m = map[string]fragEntry{}
 	}
@@ -73,13 +80,7 @@ func (s *Server) cached(key string, mk func() (any, error)) (any, string, error)
 // renderCached sends the template name rendered with p, from the cache under key;
 // a refetch whose ETag still matches gets 304 Not Modified without a body.
 func (s *Server) renderCached(c *fiber.Ctx, key, name string, p Page) error {
-	v, etag, err := s.cached(key, func() (any, error) {
-		var b bytes.Buffer
-		if err := s.app.Config().Views.Render(&b, name, p); err != nil {
-			return nil, err
-		}
-		return b.Bytes(), nil
-	})
+	v, etag, err := s.renderedCached(key, name, p)
 	if err != nil {
 		return err
 	}
@@ -91,5 +92,21 @@ func (s *Server) renderCached(c *fiber.Ctx, key, name string, p Page) error {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
 	}
-	return c.Send(v.([]byte))
+	return c.Send(v)
+}
+
+// renderedCached is the template name rendered with p, kept under key (the
+// bytes a fragment refetch is sent, and a full page can hold).
+func (s *Server) renderedCached(key, name string, p Page) ([]byte, string, error) {
+	v, etag, err := s.cached(key, func() (any, error) {
+		var b bytes.Buffer
+		if err := s.app.Config().Views.Render(&b, name, p); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return v.([]byte), etag, nil
 }

@@ -29,7 +29,7 @@ const sessionCheck = 500 * time.Millisecond
 func (s *Server) sessionAlive(tokenHash string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	row, err := s.st.Q.SessionGet(ctx, tokenHash)
+	row, err := s.st.Session(ctx, tokenHash)
 	if err != nil {
 		return !isNoRows(err) && !errors.Is(err, store.ErrNotFound)
 	}

@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"kartoteka/app/pipeline"
 )
 
 // flashText is the message a redirect carries to the next page.
@@ -91,5 +95,125 @@ func TestStartStaysPut(t *testing.T) {
 		if got, want := location(start(id3, f.card(id3).Version, back)), fmt.Sprintf("/cards/%d", id3); got != want {
 			t.Errorf("back %q: went to %q, want %q", back, got, want)
 		}
+	}
+}
+
+// shownStage is the stage a tracker page shows (its heading «N. Label»).
+var shownStageRe = regexp.MustCompile(`<h2 class="h5">(\d)\. `)
+
+func shownStage(t *testing.T, body string) string {
+	t.Helper()
+	m := shownStageRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no stage heading on the tracker page")
+	}
+	return m[1]
+}
+
+// TestTrackerOpensWhereTheWorkIs: /tracker opens on the first stage where the
+// person has tasks (owner and admin looking at all cards: the first stage with
+// any); a stage in the address wins; with nothing to do anywhere, stage 1.
+func TestTrackerOpensWhereTheWorkIs(t *testing.T) {
+	f := newCardFixture(t)
+	a, _ := f.newCard()
+	f.walk(a, pipeline.WarmupTopup) // the accountant's
+	b, _ := f.newCard()
+	f.walk(b, pipeline.AccessTakeback) // the manager's
+	f.signIn()
+	for _, c := range []struct {
+		who, path, want string
+	}{
+		{"card-accountant", "/tracker", "2"},
+		{"card-manager", "/tracker", "4"},
+		{"card-warmer", "/tracker", "1"},          // nothing to do: stage 1 as before
+		{"card-manager", "/tracker?stage=1", "1"}, // asked for
+		{"card-manager", "/tracker?stage=7", "7"},
+		{"card-manager", "/tracker?stage=12", "4"}, // not a stage: as if not asked
+		{"owner", "/tracker", "2"},
+		{"owner", "/tracker?mine=1", "1"}, // the owner is on no card
+		{"admin", "/tracker?stage=4", "4"},
+	} {
+		r, body := f.ts.doAs(t, f.actors[c.who].s, http.MethodGet, c.path, nil)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d", c.who, c.path, r.StatusCode)
+		}
+		if got := shownStage(t, body); got != c.want {
+			t.Errorf("%s %s shows stage %s, want %s", c.who, c.path, got, c.want)
+		}
+		// The live refetch keeps the stage shown.
+		if want := `hx-get="/tracker?stage=` + c.want; !strings.Contains(body, want) {
+			t.Errorf("%s %s: the live region does not refetch stage %s", c.who, c.path, c.want)
+		}
+	}
+}
+
+var stageCountRe = regexp.MustCompile(`data-stage-count="3">(\d+)<`)
+
+// TestTrackerWarmingUnderItsCard: stage 3's badge counts cards, not cards plus
+// their warming tasks, and each warming task is listed under its card's row,
+// with its own «Выполнить», for the warmer and for the owner.
+func TestTrackerWarmingUnderItsCard(t *testing.T) {
+	f := newCardFixture(t)
+	a, _ := f.newCard()
+	f.walk(a, pipeline.Warming)
+	b, _ := f.newCard()
+	f.walk(b, pipeline.Warming)
+	// Two warming days for card a, one for card b (every 2 days, see stageValues).
+	if _, err := f.ts.st.CreateWarmingTasks(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.ts.clock.Advance(48 * time.Hour)
+	if _, err := f.ts.st.CreateWarmingTasks(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Card b's older warming task is done: it leaves the list.
+	var done int64
+	if err := f.ts.st.Reader().QueryRow(`SELECT MIN(id) FROM auto_tasks WHERE card_id = ? AND kind = 'warming'`, b).Scan(&done); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ts.st.CompleteWarmingTask(f.ctx, f.priv, done, "Покупка в магазине"); err != nil {
+		t.Fatal(err)
+	}
+	open := map[int64]int{}
+	for _, id := range []int64{a, b} {
+		open[id] = f.ts.count(t, "auto_tasks WHERE card_id = ? AND kind = 'warming' AND status = 'new'", id)
+	}
+	if open[a] != 2 || open[b] != 1 {
+		t.Fatalf("open warming tasks %v, want 2 for card %d and 1 for card %d", open, a, b)
+	}
+	f.signIn()
+	for _, who := range []string{"card-warmer", "owner", "admin"} {
+		_, body := f.ts.doAs(t, f.actors[who].s, http.MethodGet, "/tracker?stage=3", nil)
+		if m := stageCountRe.FindStringSubmatch(body); m == nil || m[1] != "2" {
+			t.Errorf("%s: stage 3's badge %v, want 2 cards", who, m)
+		}
+		for _, id := range []int64{a, b} {
+			group := regexp.MustCompile(fmt.Sprintf(`(?s)<tbody class="kt-group[^"]*" data-card-group="%d">(.*?)</tbody>`, id)).FindAllStringSubmatch(body, -1)
+			if len(group) != 1 {
+				t.Errorf("%s: card %d has %d groups, want 1", who, id, len(group))
+				continue
+			}
+			g := group[0][1]
+			// The card's own stage task: «Выполнить» (for the warmer, «Выполнить с …» until the period ends).
+			if n := strings.Count(g, `data-modal-url="/cards/`+fmt.Sprint(id)+`/stage"`) + strings.Count(g, `data-opens-on=`); n != 1 {
+				t.Errorf("%s: card %d's group has %d stage buttons, want 1", who, id, n)
+			}
+			if n := strings.Count(g, `data-warming=`); n != open[id] {
+				t.Errorf("%s: card %d's group lists %d warming tasks, want %d", who, id, n, open[id])
+			}
+			if n := strings.Count(g, `data-modal-url="/autotasks/`); n != open[id] {
+				t.Errorf("%s: card %d's group has %d warming buttons, want %d", who, id, n, open[id])
+			}
+		}
+		// The part the live refetch asks for is grouped the same way.
+		_, part := f.ts.doAs(t, f.actors[who].s, http.MethodGet, "/tracker?stage=3&part=table", nil)
+		if n := strings.Count(part, `<tbody class="kt-group`); n != 2 {
+			t.Errorf("%s: the refetched table has %d card groups, want 2", who, n)
+		}
+	}
+	// Someone with no stage-3 task: no row.
+	_, body := f.ts.doAs(t, f.actors["stranger-warmer"].s, http.MethodGet, "/tracker?stage=3", nil)
+	if strings.Contains(body, `kt-group`) {
+		t.Error("a warmer of other cards sees stage-3 rows")
 	}
 }

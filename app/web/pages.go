@@ -37,13 +37,20 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 // navCounters is the navigation's live badge: the user's open and overdue tasks.
 func (s *Server) navCounters(c *fiber.Ctx) error {
 	u := userOf(c)
-	n, err := s.st.Q.AutoTaskUserCounts(c.Context(), db.AutoTaskUserCountsParams{Now: s.now().UTC(), AssigneeID: u.ID})
+	// Kept per person until the next notice (or the clock's two-second step: overdue).
+	v, _, err := s.cached("navcounters|"+i64s(u.ID), func() (any, error) {
+		n, err := s.st.Q.AutoTaskUserCounts(c.Context(), db.AutoTaskUserCountsParams{Now: s.now().UTC(), AssigneeID: u.ID})
+		if err != nil {
+			return nil, err
+		}
+		std, err := s.st.Q.TaskOpenAssignee(c.Context(), db.TaskOpenAssigneeParams{Now: s.now().UTC(), UserID: u.ID})
+		if err != nil {
+			return nil, err
+		}
+		return fiber.Map{"Open": n.Open, "Overdue": n.Overdue, "StdOpen": std.Open, "StdOverdue": std.Overdue}, nil
+	})
 	if err != nil {
 		return err
 	}
-	std, err := s.st.Q.TaskOpenAssignee(c.Context(), db.TaskOpenAssigneeParams{Now: s.now().UTC(), UserID: u.ID})
-	if err != nil {
-		return err
-	}
-	return c.Render("partials/counters", fiber.Map{"Open": n.Open, "Overdue": n.Overdue, "StdOpen": std.Open, "StdOverdue": std.Overdue})
+	return c.Render("partials/counters", v)
 }

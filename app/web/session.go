@@ -50,7 +50,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	tok := c.Cookies(sessionCookie)
 	if tok != "" {
 		hash := auth.HashToken(tok)
-		row, err := s.st.Q.SessionGet(c.Context(), hash)
+		row, err := s.st.Session(c.Context(), hash)
 		switch {
 		case err == nil:
 			now := s.now()

@@ -132,10 +132,13 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, erro
 // taskBadges adds the tabs' open/overdue counts to data.
 func (s *Server) taskBadges(c *fiber.Ctx, data fiber.Map) error {
 	u := userOf(c)
-	b, err := s.st.TaskBadges(c.Context(), u.ID, u.Role == auth.Owner, s.now())
+	v, _, err := s.cached("taskbadges|"+i64s(u.ID)+"|"+string(u.Role), func() (any, error) {
+		return s.st.TaskBadges(c.Context(), u.ID, u.Role == auth.Owner, s.now())
+	})
 	if err != nil {
 		return err
 	}
+	b := v.(store.TaskCounts)
 	data["Badges"] = map[string][2]int64{"all": {b.AllOpen, b.AllOverdue}, "in": {b.InOpen, b.InOverdue}, "out": {b.OutOpen, b.OutOverdue}}
 	return nil
 }

@@ -190,13 +190,19 @@ func (s *Server) autoTaskView(u *User, r store.AutoTaskRow, now time.Time) AutoT
 
 // peopleOptions lists every employee (active or not) for a filter's select.
 func (s *Server) peopleOptions(c *fiber.Ctx) ([]Option, error) {
-	users, err := s.st.Q.UserList(c.Context())
+	v, _, err := s.cached("people", func() (any, error) {
+		users, err := s.st.Q.UserList(c.Context())
+		if err != nil {
+			return nil, err
+		}
+		people := make([]Option, 0, len(users))
+		for _, x := range users {
+			people = append(people, Option{i64s(x.ID), x.Name})
+		}
+		return people, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	people := make([]Option, 0, len(users))
-	for _, x := range users {
-		people = append(people, Option{i64s(x.ID), x.Name})
-	}
-	return people, nil
+	return v.([]Option), nil
 }

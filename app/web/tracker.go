@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"strconv"
 	"time"
 
@@ -18,6 +19,8 @@ type TrackerRow struct {
 	Deadline string
 	Mine     bool
 	OpensOn  string // stage 3 for its warmer: the day «Выполнить» opens (DD.MM.YYYY), "" when open
+	// Warming are stage 3's open warming tasks of this card, listed under its row.
+	Warming []TrackerRow
 }
 
 // trackerPageSize is how many tasks a tracker page shows.
@@ -37,10 +40,6 @@ func warmingOpensOn(u *User, office pipeline.Office, st pipeline.Stage, kind str
 
 func (s *Server) tracker(c *fiber.Ctx) error {
 	u := userOf(c)
-	stage, _ := strconv.Atoi(c.Query("stage", "1"))
-	if !pipeline.Stage(stage).Valid() {
-		stage = 1
-	}
 	mine := !u.Role.SeesAll() || c.Query("mine") == "1"
 	var who *int64
 	if mine {
@@ -58,20 +57,25 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		scope = i64s(u.ID) + "|" + string(u.Role) + "|" + strconv.FormatBool(mine)
 	}
 	page := max(int(qInt(c, "page")), 1)
-	key := "tracker|" + strconv.Itoa(stage) + "|" + scope
-	// The stage counts (the tabs and the stage's total), then one page of the
-	// stage's tasks (most urgent first), read alone: the table costs what it shows.
+	// The stage counts (the tabs and the stage's total, in cards), then one page of
+	// the stage's cards (most urgent first), read alone: the table costs what it shows.
 	cv, _, err := s.cached("trackercounts|"+scope, func() (any, error) { return s.st.TrackerCounts(c.Context(), who) })
 	if err != nil {
 		return err
 	}
 	cm := cv.(map[int64]int64)
+	stage := trackerStage(c.Query("stage"), cm)
+	key := "tracker|" + strconv.Itoa(stage) + "|" + scope
 	total := int(cm[int64(stage)])
 	pages := max((total+trackerPageSize-1)/trackerPageSize, 1)
 	page = min(page, pages)
 	key += "|" + strconv.Itoa(page)
 	v, _, err := s.cached(key, func() (any, error) {
-		rows, err := s.st.TrackerPage(c.Context(), int64(stage), who, trackerPageSize, (page-1)*trackerPageSize)
+		read := s.st.TrackerPage
+		if pipeline.Stage(stage) == pipeline.Warming {
+			read = s.st.TrackerCardsPage // a page of cards, each with its warming tasks
+		}
+		rows, err := read(c.Context(), int64(stage), who, trackerPageSize, (page-1)*trackerPageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -83,6 +87,9 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 				Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: scope != "all" && r.AssigneeID == u.ID}
 			out[i].OpensOn = warmingOpensOn(u, office, pipeline.Stage(r.Stage), r.Kind, r.Deadline, now)
 		}
+		if pipeline.Stage(stage) == pipeline.Warming {
+			out = groupWarming(out)
+		}
 		return out, nil
 	})
 	if err != nil {
@@ -93,8 +100,62 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
 		"PageNo": page, "Pages": pages, "Total": total,
 		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
+	table := Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)}
 	if c.Query("part") == "table" {
-		return s.renderCached(c, key+"|table", "tracker/table", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		return s.renderCached(c, key+"|table", "tracker/table", table)
 	}
+	// The page holds the very table a refetch is sent: rendered once per scope
+	// and page until the next notice.
+	b, _, err := s.renderedCached(key+"|table", "tracker/table", table)
+	if err != nil {
+		return err
+	}
+	data["TableHTML"] = template.HTML(b)
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
+}
+
+// trackerStage is the stage the tracker shows: the one asked for in the address,
+// else the first stage where the person has something to do (their own tasks;
+// everyone's for owner and admin looking at all cards), else stage 1.
+func trackerStage(asked string, counts map[int64]int64) int {
+	if n, err := strconv.Atoi(asked); err == nil && pipeline.Stage(n).Valid() {
+		return n
+	}
+	for _, d := range pipeline.Stages() {
+		if counts[int64(d.Stage)] > 0 {
+			return int(d.Stage)
+		}
+	}
+	return int(pipeline.First)
+}
+
+// groupWarming puts stage 3's warming tasks under their card's row (the store
+// reads each card's tasks together, its stage task first): one row per card, each
+// task keeping its buttons. A card whose stage task is not in the list gets a row
+// of its own that only names it.
+func groupWarming(rows []TrackerRow) []TrackerRow {
+	at := map[int64]int{}
+	var out []TrackerRow
+	for _, r := range rows {
+		i, ok := at[r.CardID]
+		if !ok {
+			i = len(out)
+			at[r.CardID] = i
+			head := r
+			if r.Kind == "warming" {
+				head = TrackerRow{AutoTaskTrackerRow: db.AutoTaskTrackerRow{CardID: r.CardID, Stage: r.Stage, Kind: "card",
+					AssigneeID: r.AssigneeID, AssigneeName: r.AssigneeName, Last4: r.Last4, Version: r.Version, BankName: r.BankName}}
+			}
+			out = append(out, head)
+		}
+		switch {
+		case r.Kind == "warming":
+			out[i].Warming = append(out[i].Warming, r)
+		case out[i].Kind == "card": // the card's own task after one of its warming tasks
+			w := out[i].Warming
+			out[i] = r
+			out[i].Warming = w
+		}
+	}
+	return out
 }

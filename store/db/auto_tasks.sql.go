@@ -311,7 +311,7 @@ func (q *Queries) AutoTaskSetAssignee(ctx context.Context, arg AutoTaskSetAssign
 }
 
 const autoTaskStageCounts = `-- name: AutoTaskStageCounts :many
-SELECT stage, COUNT(*) AS n FROM auto_tasks INDEXED BY auto_tasks_open_stage
+SELECT stage, COUNT(DISTINCT card_id) AS n FROM auto_tasks
 WHERE status IN ('new', 'in_progress') AND kind IN ('stage', 'warming')
   AND (assignee_id = ?1 OR ?1 IS NULL)
 GROUP BY stage
@@ -322,6 +322,8 @@ type AutoTaskStageCountsRow struct {
 	N     int64
 }
 
+// Cards with an open task per stage (the tracker's badges by their definition;
+// store.TrackerCounts reads the same from covering indexes).
 func (q *Queries) AutoTaskStageCounts(ctx context.Context, assigneeID *int64) ([]AutoTaskStageCountsRow, error) {
 	rows, err := q.db.QueryContext(ctx, autoTaskStageCounts, assigneeID)
 	if err != nil {
