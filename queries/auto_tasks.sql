@@ -69,4 +69,6 @@ WHERE status IN ('new', 'in_progress') AND kind = 'stage' AND stage = 8 AND dead
 ORDER BY id;
 
 -- name: AutoTaskWarmingExists :one
-SELECT COUNT(*) FROM auto_tasks WHERE card_id = @card_id AND kind = 'warming' AND deadline = @deadline;
+-- A day's warming task that stands (open or done): a cancelled one (the card left
+-- stage 3 and came back) does not count, the day gets a new one.
+SELECT COUNT(*) FROM auto_tasks WHERE card_id = @card_id AND kind = 'warming' AND deadline = @deadline AND status <> 'cancelled';

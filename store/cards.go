@@ -239,8 +239,9 @@ func (tx *Tx) event(ctx context.Context, card, user int64, kind string, from, to
 		FromStage: from, ToStage: to, Text: text})
 }
 
-// enter moves the card into stage st and opens its task for the slot's person.
-func (tx *Tx) enter(ctx context.Context, c db.Card, st pipeline.Stage) (db.Card, error) {
+// enter moves the card into stage st and opens its task for the slot's person;
+// entering stage 3 also opens the first warming day's task (by: who moved it).
+func (tx *Tx) enter(ctx context.Context, c db.Card, st pipeline.Stage, by int64) (db.Card, error) {
 	office, err := tx.Office(ctx)
 	if err != nil {
 		return c, err
@@ -263,7 +264,12 @@ func (tx *Tx) enter(ctx context.Context, c db.Card, st pipeline.Stage) (db.Card,
 	if err := tx.rollTaskEntered(ctx, tid); err != nil {
 		return c, err
 	}
-	c.Lifecycle, c.Stage, c.Version = "in_work", &stage, c.Version+1
+	c.Lifecycle, c.Stage, c.Version, c.StageEnteredAt = "in_work", &stage, c.Version+1, &tx.Now
+	if st == pipeline.Warming {
+		if _, err := tx.warmingDue(ctx, office, c, by); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
 }
 
@@ -277,7 +283,7 @@ func (s *Store) StartCard(ctx context.Context, a Actor, id, version int64) error
 		if c.Lifecycle != "new" || c.Version != version {
 			return ErrConflict
 		}
-		if _, err := tx.enter(ctx, c, pipeline.First); err != nil {
+		if _, err := tx.enter(ctx, c, pipeline.First, a.ID); err != nil {
 			return err
 		}
 		one := int64(1)

@@ -133,9 +133,21 @@ func TestFullWalk(t *testing.T) {
 		f.advance(5 * time.Hour)
 	}
 
-	tasks := f.tasks(id)
+	tasks := f.stageTasks(id)
 	if len(tasks) != 9 {
-		t.Fatalf("%d tasks, want 9", len(tasks))
+		t.Fatalf("%d stage tasks, want 9", len(tasks))
+	}
+	// Entering stage 3 opened the first warming day's task at once; completing
+	// stage 3 (nobody did it in this walk) ended it.
+	var warming []db.AutoTaskListCardRow
+	for _, task := range f.tasks(id) {
+		if task.Kind == "warming" {
+			warming = append(warming, task)
+		}
+	}
+	if len(warming) != 1 || warming[0].Status != "cancelled" || !warming[0].CreatedAt.Equal(*tasks[1].DoneAt) ||
+		!warming[0].Deadline.Equal(f.office.EndOfDay(*tasks[1].DoneAt, 0)) {
+		t.Errorf("warming tasks %+v, want one from the entry into stage 3, due that day, cancelled with the stage", warming)
 	}
 	for i, task := range tasks {
 		if task.Stage != int64(i+1) || task.Status != "done" || task.Fields == "{}" || task.Fields == "" || task.Kind != "stage" {
@@ -399,7 +411,7 @@ func TestBankNoAnswer(t *testing.T) {
 		if last.Kind != "bank_no" || last.Text != wantText || last.UserID == nil || *last.UserID != f.manager.ID {
 			t.Errorf("roll %d event %+v, want text %q", roll, last, wantText)
 		}
-		if n := count(t, f.st, "auto_tasks WHERE card_id = ?", id); n != 8 {
+		if n := count(t, f.st, "auto_tasks WHERE card_id = ? AND kind = 'stage'", id); n != 8 {
 			t.Errorf("roll %d: %d tasks, want 8", roll, n)
 		}
 		f.advance(24 * time.Hour)
@@ -431,7 +443,7 @@ func TestBankNoAnswer(t *testing.T) {
 	if out, err := f.st.CompleteStage(f.ctx, in); err != nil || out.To != pipeline.ReturnToSupplier || out.Rolled {
 		t.Fatalf("answered: %+v %v", out, err)
 	}
-	if task := f.tasks(id)[7]; task.Rolls != 3 || task.Status != "done" {
+	if task := f.stageTasks(id)[7]; task.Rolls != 3 || task.Status != "done" {
 		t.Errorf("stage 8 task after 3 rolls: %+v", task)
 	}
 }
@@ -594,8 +606,17 @@ func TestCorrectStage(t *testing.T) {
 			!nt.Deadline.Equal(f.office.Deadline(s.want, now, int(c2.WarmingDays))) {
 			t.Errorf("%s: new task %+v, want stage %d for %d", s.kind, nt, s.want, s.slotID)
 		}
-		if n := count(t, f.st, "auto_tasks WHERE card_id = ? AND status IN ('new', 'in_progress')", id); n != 1 {
-			t.Errorf("%s: %d open tasks", s.kind, n)
+		// Back into stage 3: today's warming task opens with the stage task.
+		wantOpen, warmingToday := 1, 0
+		if s.want == pipeline.Warming {
+			wantOpen, warmingToday = 2, 1
+		}
+		if n := count(t, f.st, "auto_tasks WHERE card_id = ? AND status IN ('new', 'in_progress')", id); n != wantOpen {
+			t.Errorf("%s: %d open tasks, want %d", s.kind, n, wantOpen)
+		}
+		if n := count(t, f.st, "auto_tasks WHERE card_id = ? AND kind = 'warming' AND status = 'new' AND assignee_id = ? AND deadline = ?",
+			id, f.warmer.ID, f.office.EndOfDay(now, 0)); n != warmingToday {
+			t.Errorf("%s: %d open warming tasks due today, want %d", s.kind, n, warmingToday)
 		}
 		ev := f.events(id)
 		last := ev[len(ev)-1]
@@ -666,16 +687,11 @@ func TestCorrectStage(t *testing.T) {
 func TestCorrectCancelsWarmingTasks(t *testing.T) {
 	f := newFixture(t)
 	id := f.startedCard()
-	f.walkTo(id, pipeline.Warming)
-	err := f.st.InTx(f.ctx, func(tx *Tx) error {
-		_, err := tx.AutoTaskCreate(f.ctx, db.AutoTaskCreateParams{CardID: id, Stage: 3, Kind: "warming", AssigneeID: f.warmer.ID,
-			Deadline: tx.Now.Add(time.Hour), Now: tx.Now})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	f.walkTo(id, pipeline.Warming) // entering stage 3 opened today's warming task
+	if n := f.openTasks(id, "warming"); n != 1 {
+		t.Fatalf("%d open warming tasks after entering stage 3, want 1", n)
 	}
-	// The scheduler's task does not hide the stage task.
+	// The warming task does not hide the stage task.
 	if task := f.openTask(id); task.Kind != "stage" {
 		t.Fatalf("open stage task is %+v", task)
 	}

@@ -150,6 +150,18 @@ func (f *fixture) tasks(id int64) []db.AutoTaskListCardRow {
 	return rows
 }
 
+// stageTasks are the card's stage tasks (not its warming tasks), in order.
+func (f *fixture) stageTasks(id int64) []db.AutoTaskListCardRow {
+	f.t.Helper()
+	var out []db.AutoTaskListCardRow
+	for _, t := range f.tasks(id) {
+		if t.Kind == "stage" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func (f *fixture) events(id int64) []db.CardEventListRow {
 	f.t.Helper()
 	rows, err := f.st.Q.CardEventList(f.ctx, id)

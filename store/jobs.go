@@ -65,34 +65,43 @@ func (s *Store) CreateWarmingTasks(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, c := range cards {
-			if c.StageEnteredAt == nil {
-				continue
-			}
-			day, ok := office.WarmingDue(*c.StageEnteredAt, tx.Now, int(c.WarmingDays), int(c.WarmingEveryDays))
-			if !ok {
-				continue
-			}
-			dl := office.EndOfDay(day, 0)
-			exists, err := tx.AutoTaskWarmingExists(ctx, db.AutoTaskWarmingExistsParams{CardID: c.ID, Deadline: dl})
+			made, err := tx.warmingDue(ctx, office, c, 0)
 			if err != nil {
 				return err
 			}
-			if exists > 0 {
-				continue
+			if made {
+				n++
 			}
-			id, err := tx.AutoTaskCreate(ctx, db.AutoTaskCreateParams{CardID: c.ID, Stage: int64(pipeline.Warming),
-				Kind: "warming", AssigneeID: c.WarmerID, Deadline: dl, Now: tx.Now})
-			if err != nil {
-				return fmt.Errorf("warming task for card %d: %w", c.ID, err)
-			}
-			if err := tx.Audit(0, "task", id, "create", nil, map[string]any{"card_id": c.ID, "kind": "warming", "deadline": dl}); err != nil {
-				return err
-			}
-			n++
 		}
 		return nil
 	})
 	return n, err
+}
+
+// warmingDue opens the card's warming task for the day due now («Прогрев карты
+// № N», for the warmer, deadline end of that day) unless that day has one (open
+// or done). The scheduler makes them through it, and so does a card entering
+// stage 3 (its first day's task at once, in the same transaction): one day never
+// gets two. by is who caused it (0: the scheduler).
+func (tx *Tx) warmingDue(ctx context.Context, office pipeline.Office, c db.Card, by int64) (bool, error) {
+	if c.StageEnteredAt == nil {
+		return false, nil
+	}
+	day, ok := office.WarmingDue(*c.StageEnteredAt, tx.Now, int(c.WarmingDays), int(c.WarmingEveryDays))
+	if !ok {
+		return false, nil
+	}
+	dl := office.EndOfDay(day, 0)
+	exists, err := tx.AutoTaskWarmingExists(ctx, db.AutoTaskWarmingExistsParams{CardID: c.ID, Deadline: dl})
+	if err != nil || exists > 0 {
+		return false, err
+	}
+	id, err := tx.AutoTaskCreate(ctx, db.AutoTaskCreateParams{CardID: c.ID, Stage: int64(pipeline.Warming),
+		Kind: "warming", AssigneeID: c.WarmerID, Deadline: dl, Now: tx.Now})
+	if err != nil {
+		return false, fmt.Errorf("warming task for card %d: %w", c.ID, err)
+	}
+	return true, tx.Audit(by, "task", id, "create", nil, map[string]any{"card_id": c.ID, "kind": "warming", "deadline": dl})
 }
 
 // CompleteWarmingTask records what the warmer did («Что сделано») and closes the task.

@@ -61,16 +61,20 @@ func TestWarmingTasksOncePerDueDay(t *testing.T) {
 	}
 	f.walkTo(id, pipeline.Warming)
 	c := f.card(id) // stage 2's form set the card's warming period
-	n, err := f.st.CreateWarmingTasks(f.ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("first run created %d (%v), want 1", n, err)
-	}
-	if n, _ := f.st.CreateWarmingTasks(f.ctx); n != 0 {
-		t.Fatalf("second run created %d", n)
-	}
+	// Entering stage 3 opened today's task in the same transaction: the scheduler
+	// does not make the day twice, however often it runs.
 	task := f.tasks(id)[len(f.tasks(id))-1]
-	if task.Kind != "warming" || task.AssigneeID != f.warmer.ID {
-		t.Fatalf("task %+v", task)
+	if task.Kind != "warming" || task.AssigneeID != f.warmer.ID || !task.CreatedAt.Equal(*c.StageEnteredAt) ||
+		!task.Deadline.Equal(f.office.EndOfDay(*c.StageEnteredAt, 0)) || task.Status != "new" {
+		t.Fatalf("task %+v, want today's warming task from the entry into stage 3", task)
+	}
+	for run := 1; run <= 2; run++ {
+		if n, err := f.st.CreateWarmingTasks(f.ctx); err != nil || n != 0 {
+			t.Fatalf("run %d created %d (%v), want 0: the day has its task", run, n, err)
+		}
+	}
+	if n := f.openTasks(id, "warming"); n != 1 {
+		t.Fatalf("%d open warming tasks, want 1", n)
 	}
 	// A warming task needs «Что сделано».
 	if _, err := f.st.CompleteWarmingTask(f.ctx, Actor{ID: f.warmer.ID}, task.ID, " "); err == nil {

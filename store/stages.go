@@ -114,7 +114,7 @@ func (tx *Tx) closeStage(ctx context.Context, c db.Card, task db.AutoTask, a Act
 		if err := tx.event(ctx, c.ID, a.ID, "worked_out", c.Stage, nil, ""); err != nil {
 			return 0, err
 		}
-	} else if _, err := tx.enter(ctx, c, next); err != nil {
+	} else if _, err := tx.enter(ctx, c, next, a.ID); err != nil {
 		return 0, err
 	}
 	return next, tx.Audit(a.ID, "card", c.ID, fmt.Sprintf("stage %d done", st),
@@ -227,7 +227,7 @@ func (s *Store) CorrectStage(ctx context.Context, a Actor, id, version int64, ki
 				return err
 			}
 		}
-		if _, err := tx.enter(ctx, c, target); err != nil {
+		if _, err := tx.enter(ctx, c, target, a.ID); err != nil {
 			return err
 		}
 		to := int64(target)

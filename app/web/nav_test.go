@@ -217,3 +217,81 @@ func TestTrackerWarmingUnderItsCard(t *testing.T) {
 		t.Error("a warmer of other cards sees stage-3 rows")
 	}
 }
+
+// TestWarmingTaskAtOnce: when a card enters stage 3 (stage 2 completed) or is
+// corrected back into it, the warmer's warming task for today is there at once —
+// on their tracker, announced live — not at the scheduler's next run, which then
+// adds no second task for the day.
+func TestWarmingTaskAtOnce(t *testing.T) {
+	f := newCardFixture(t)
+	id, _ := f.newCard()
+	f.walk(id, pipeline.WarmupTopup)
+	f.signIn()
+	notices, stop := f.ts.hub.Subscribe()
+	defer stop()
+	warmingOpen := func() int {
+		return f.ts.count(t, "auto_tasks WHERE card_id = ? AND kind = 'warming' AND status = 'new' AND deadline = ?",
+			id, f.office.EndOfDay(f.ts.clock.Now(), 0))
+	}
+	onTracker := func(when string) {
+		t.Helper()
+		_, body := f.ts.doAs(t, f.actors["card-warmer"].s, http.MethodGet, "/tracker?stage=3", nil)
+		if n := strings.Count(body, `data-modal-url="/autotasks/`); n != 1 {
+			t.Errorf("%s: the warmer's tracker shows %d warming tasks, want 1", when, n)
+		}
+	}
+	heard := func(when string) {
+		t.Helper()
+		for {
+			select {
+			case n := <-notices:
+				if strings.Contains(" "+n.Data()+" ", " tracker ") {
+					return
+				}
+			case <-time.After(2 * time.Second):
+				t.Errorf("%s: no live notice for the tracker", when)
+				return
+			}
+		}
+	}
+
+	// Stage 2 completed by its accountant through the modal.
+	c := f.card(id)
+	form := url.Values{"version": {fmt.Sprint(c.Version)}, "stage": {"2"}}
+	for k, v := range f.stageValues(pipeline.WarmupTopup, 0) {
+		form.Set(k, v)
+	}
+	if r, body := f.ts.doAs(t, f.actors["card-accountant"].s, http.MethodPost, fmt.Sprintf("/cards/%d/stage", id), form); r.StatusCode != http.StatusOK {
+		t.Fatalf("stage 2: %d\n%s", r.StatusCode, body)
+	}
+	if n := warmingOpen(); n != 1 {
+		t.Fatalf("after entering stage 3: %d warming tasks due today, want 1", n)
+	}
+	heard("entering stage 3")
+	onTracker("entering stage 3")
+	for run := 0; run < 2; run++ {
+		if _, made, err := f.ts.st.CatchUp(f.ctx); err != nil || made != 0 {
+			t.Errorf("the scheduler's run %d made %d warming tasks (%v), want none", run, made, err)
+		}
+	}
+
+	// Out of stage 3 (jump to 4) and back the same day: today's task again, once.
+	for _, step := range []url.Values{{"kind": {"jump"}, "target": {"4"}}, {"kind": {"back"}, "target": {"3"}}} {
+		step.Set("reason", "Проверка исправления")
+		step.Set("version", fmt.Sprint(f.card(id).Version))
+		if r, body := f.ts.doAs(t, f.actors["admin"].s, http.MethodPost, fmt.Sprintf("/cards/%d/correct", id), step); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("correct %v: %d\n%s", step, r.StatusCode, body)
+		}
+	}
+	if st := stageNo(f.card(id)); st != pipeline.Warming {
+		t.Fatalf("card at stage %d after the corrections", st)
+	}
+	if n := warmingOpen(); n != 1 {
+		t.Fatalf("corrected back into stage 3: %d open warming tasks due today, want 1", n)
+	}
+	heard("corrected back into stage 3")
+	onTracker("corrected back into stage 3")
+	if _, made, err := f.ts.st.CatchUp(f.ctx); err != nil || made != 0 {
+		t.Errorf("the scheduler made %d warming tasks after the correction (%v), want none", made, err)
+	}
+}

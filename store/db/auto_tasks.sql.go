@@ -456,7 +456,7 @@ func (q *Queries) AutoTaskUserCounts(ctx context.Context, arg AutoTaskUserCounts
 }
 
 const autoTaskWarmingExists = `-- name: AutoTaskWarmingExists :one
-SELECT COUNT(*) FROM auto_tasks WHERE card_id = ?1 AND kind = 'warming' AND deadline = ?2
+SELECT COUNT(*) FROM auto_tasks WHERE card_id = ?1 AND kind = 'warming' AND deadline = ?2 AND status <> 'cancelled'
 `
 
 type AutoTaskWarmingExistsParams struct {
@@ -464,6 +464,8 @@ type AutoTaskWarmingExistsParams struct {
 	Deadline time.Time
 }
 
+// A day's warming task that stands (open or done): a cancelled one (the card left
+// stage 3 and came back) does not count, the day gets a new one.
 func (q *Queries) AutoTaskWarmingExists(ctx context.Context, arg AutoTaskWarmingExistsParams) (int64, error) {
 	row := q.db.QueryRowContext(ctx, autoTaskWarmingExists, arg.CardID, arg.Deadline)
 	var count int64
