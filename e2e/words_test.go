@@ -23,11 +23,13 @@ const placeholdersJS = `(() => {
 	return out;
 })()`
 
-// TestPlaceholdersFitAt1280: at 1280 px no placeholder of any page of any role
-// is cut off by its field (the archive filters, the card search, the money fields).
+// TestPlaceholdersFitAt1280: at 1280 px no placeholder of any page is cut off by
+// its field (the archive filters, the card search, the money fields). The owner
+// reaches every page and form; the manager sees the same templates with fewer
+// columns and buttons (the other roles' pages are the same templates again).
 func TestPlaceholdersFitAt1280(t *testing.T) {
 	app := startApp(t, "--demo")
-	for _, login := range []string{"owner", "admin", "buh", "warmer", "manager"} {
+	for _, login := range []string{"owner", "manager"} {
 		editor := login == "owner" || login == "admin"
 		var more []string
 		check := func(b *Browser, p string) {
