@@ -86,7 +86,8 @@ func (f *Form) MaxLen(name string, n int) {
 type Field struct {
 	Name, Label, Type, Value, Error, Help string
 	Required                              bool
-	Invalid                               bool // marked wrong (Error may be under another field)
+	Invalid                               bool   // marked wrong (Error may be under another field)
+	Autocomplete                          string // what the browser may fill in ("" — its default; passwords: a new one)
 	Options                               []Option
 	Attrs                                 string
 }

@@ -96,6 +96,10 @@ func TestWrongLoginMarksBothFields(t *testing.T) {
 		if msg == nil || msg[1] != "Неверный логин или пароль" {
 			t.Errorf("%s: the message under the fields is %q", c.login, msg)
 		}
+		// The browser may fill in the saved login and password (not offer a new password).
+		if !strings.Contains(login, `autocomplete="username"`) || !strings.Contains(pass, `autocomplete="current-password"`) {
+			t.Errorf("%s: login form fields tell the browser %s / %s", c.login, login, pass)
+		}
 		if n := strings.Count(body, "Неверный логин или пароль"); n != 1 {
 			t.Errorf("%s: the message is shown %d times", c.login, n)
 		}

@@ -122,8 +122,10 @@ func (s *Server) funcs() template.FuncMap {
 			return f
 		},
 		"attrs": func(a string, f Field) Field { f.Attrs = a; return f },
-		"money": func(k money.Kopecks) string { return k.String() },
-		"rate":  func(r money.Rate) string { return r.String() },
+		// autocomplete tells the browser what it may fill in: "username", "current-password" on the login form.
+		"autocomplete": func(a string, f Field) Field { f.Autocomplete = a; return f },
+		"money":        func(k money.Kopecks) string { return k.String() },
+		"rate":         func(r money.Rate) string { return r.String() },
 		"ratep": func(r *money.Rate) string {
 			if r == nil {
 				return "—"
