@@ -127,3 +127,35 @@ func BenchmarkTracker(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTrackerStage3 measures stage 3 as the tracker reads it — a page of
+// cards, each with its warming tasks — with 5,000 cards in work, three open
+// warming tasks on each stage-3 card, against the page of tasks it replaced.
+func BenchmarkTrackerStage3(b *testing.B) {
+	s := openTB(b)
+	seedTracker(b, s, 5000)
+	ctx := context.Background()
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO auto_tasks (card_id, stage, kind, assignee_id, status, deadline, created_at)
+		SELECT t.card_id, 3, 'warming', t.assignee_id, 'new', datetime(t.deadline, '-' || d.n || ' days'), t.created_at
+		FROM auto_tasks t, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) d
+		WHERE t.stage = 3 AND t.kind = 'stage' AND t.status = 'new'`); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		read func() error
+	}{
+		{"cards_page", func() error { _, err := s.TrackerCardsPage(ctx, 3, nil, 200, 0); return err }},
+		{"cards_page3", func() error { _, err := s.TrackerCardsPage(ctx, 3, nil, 200, 400); return err }},
+		{"tasks_page", func() error { _, err := s.TrackerPage(ctx, 3, nil, 200, 0); return err }},
+		{"counts", func() error { _, err := s.TrackerCounts(ctx, nil); return err }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := c.read(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
