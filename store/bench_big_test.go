@@ -23,16 +23,8 @@ import (
 //
 //	KARTOTEKA_BENCH_DB=/tmp/office.db go test ./store/ -run XXX -bench Big -benchtime 40x -v
 func BenchmarkBig(b *testing.B) {
-	path := os.Getenv("KARTOTEKA_BENCH_DB")
-	if path == "" {
-		b.Skip("KARTOTEKA_BENCH_DB is not set")
-	}
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := benchStore(b)
 	r := s.Reader()
 
 	// A card from the middle of the archive supplies the typed values and the people.
@@ -630,4 +622,18 @@ func archiveEdits(t *testing.T, s *Store, c seedCard) {
 	if err := s.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM cards_search), (SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived')`).Scan(&fts, &archived); err != nil || fts != archived {
 		t.Errorf("search index %d rows, archive %d (%v)", fts, archived, err)
 	}
+}
+
+// benchStore opens the generated database KARTOTEKA_BENCH_DB names, or skips.
+func benchStore(b *testing.B) *Store {
+	path := os.Getenv("KARTOTEKA_BENCH_DB")
+	if path == "" {
+		b.Skip("KARTOTEKA_BENCH_DB is not set")
+	}
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
 }

@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"os"
 	"slices"
 	"syscall"
 	"testing"
@@ -20,16 +19,8 @@ import (
 //
 //	KARTOTEKA_BENCH_DB=/tmp/office.db go test ./store/ -run XXX -bench Report -benchtime 50x -v
 func BenchmarkReport(b *testing.B) {
-	path := os.Getenv("KARTOTEKA_BENCH_DB")
-	if path == "" {
-		b.Skip("KARTOTEKA_BENCH_DB is not set")
-	}
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := benchStore(b)
 	var last string
 	if err := s.Reader().QueryRow(`SELECT MAX(period) FROM rollup_money WHERE dim = 0 AND length(period) = 10`).Scan(&last); err != nil {
 		b.Fatal(err)

@@ -81,16 +81,18 @@ func twoDigits(b *strings.Builder, n uint64) {
 // "−12 345,67 ₽". Thousands and the space before "₽" are U+00A0 NO-BREAK
 // SPACE; the minus is U+2212 MINUS SIGN (typographically correct and as wide
 // as a digit). ParseKopecks accepts this output back.
-func (k Kopecks) String() string {
+func (k Kopecks) String() string { return k.grouped("−") + "\u00a0₽" }
+
+// grouped is the amount with its thousands grouped by U+00A0 and the given minus.
+func (k Kopecks) grouped(minus string) string {
 	neg, a := magnitude(int64(k))
 	var b strings.Builder
 	if neg {
-		b.WriteString("−")
+		b.WriteString(minus)
 	}
 	group(&b, a/100)
 	b.WriteByte(',')
 	twoDigits(&b, a%100)
-	b.WriteString("\u00a0₽")
 	return b.String()
 }
 
@@ -113,15 +115,7 @@ func (k Kopecks) Input() string {
 // they confirm it: "12 345,67", "0,00", "-1 000,00" — thousands separated by
 // plain spaces (ParseKopecks accepts them), no currency.
 func (k Kopecks) InputGrouped() string {
-	neg, a := magnitude(int64(k))
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	group(&b, a/100)
-	b.WriteByte(',')
-	twoDigits(&b, a%100)
-	return strings.ReplaceAll(b.String(), "\u00a0", " ")
+	return strings.ReplaceAll(k.grouped("-"), "\u00a0", " ")
 }
 
 // write writes r without trailing fraction zeros: "12,5", "12,55", "0".
