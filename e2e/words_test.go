@@ -105,7 +105,7 @@ const contrastJS = `((sel) => {
 })`
 
 // TestOutlineWarningReadable: yellow-outline buttons («Взять в работу» in the
-// tracker, on plain and on yellow «в работе» rows) meet WCAG AA: text 4.5:1, border 3:1.
+// tracker, on plain, yellow «в работе» and red overdue rows) meet WCAG AA: text 4.5:1, border 3:1.
 func TestOutlineWarningReadable(t *testing.T) {
 	app := startApp(t, "--demo")
 	b := newBrowser(t, app, "owner")
