@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kartoteka/app/auth"
+	"kartoteka/app/tasks"
 	"kartoteka/store"
 )
 
@@ -173,3 +174,54 @@ func TestKeptPagesFollowChanges(t *testing.T) {
 }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestKeptTasksTab: «Входящие» as it opens is kept for its person: a task given
+// behind the hub's back is not seen, the notice shows it; the row's overdue mark
+// and the tab's overdue count appear the second its deadline passes, no notice.
+func TestKeptTasksTab(t *testing.T) {
+	ts := newTestServer(t, withCache())
+	ctx := context.Background()
+	boss := tasks.Person{ID: ts.users[owner], Owner: true}
+	give := func(title string, in time.Duration) {
+		t.Helper()
+		if _, err := ts.st.CreateTask(ctx, boss, store.TaskInput{Title: title, AssigneeID: ts.users[manager],
+			Deadline: ts.clock.Now().Add(in)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	give("Позвонить в банк", time.Hour)
+	page := func() string {
+		t.Helper()
+		// A fresh session each time: the clock moves by hours (the idle timeout).
+		resp, body := ts.doAs(t, ts.loginUser(t, manager, ts.users[manager]), "GET", "/tasks?tab=in", nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/tasks?tab=in: %d", resp.StatusCode)
+		}
+		return body
+	}
+	const mark, count = `text-bg-danger">просрочена`, `data-badge="overdue"`
+	if body := page(); !strings.Contains(body, "Позвонить в банк") || strings.Contains(body, mark) || strings.Contains(body, count) {
+		t.Fatalf("the first task, not overdue, is not on the tab")
+	}
+	give("Сверить выписку", 2*time.Hour)
+	ts.clock.Advance(10 * time.Second)
+	if body := page(); strings.Contains(body, "Сверить выписку") {
+		t.Error("a task given without a notice is seen after 10 s: the tab was not kept")
+	}
+	ts.hub.Publish("tasks")
+	if body := page(); !strings.Contains(body, "Сверить выписку") {
+		t.Error("after the notice the new task is not on the tab")
+	}
+	ts.clock.Advance(time.Hour - 10*time.Second)
+	if body := page(); strings.Contains(body, mark) {
+		t.Error("at the deadline the task is already overdue")
+	}
+	ts.clock.Advance(time.Second)
+	body := page()
+	if !strings.Contains(body, mark) {
+		t.Error("a second after the deadline the row has no overdue mark (the kept tab froze the clock)")
+	}
+	if !strings.Contains(body, count) {
+		t.Error("a second after the deadline the tab shows no overdue count")
+	}
+}
