@@ -16,8 +16,19 @@ import (
 // two-second step (overdue marks follow the time). Only when Config.Cache is set
 // (the server; tests that write behind the hub's back leave it off).
 type fragCache struct {
-	mu sync.Mutex
-	m  map[string]fragEntry
+	mu     sync.Mutex
+	m      map[string]fragEntry
+	flight map[string]*fragCall // being made now: later askers wait for it
+}
+
+// fragCall is one making of an entry; the browsers that refetch the same fragment
+// after a notice (a hundred at once) wait for it instead of each rendering it.
+type fragCall struct {
+	seq  uint64
+	step int64
+	done chan struct{}
+	e    fragEntry
+	err  error
 }
 
 type fragEntry struct {
@@ -47,34 +58,63 @@ func (s *Server) cached(key string, mk func() (any, error)) (any, string, error)
 	seq, step := s.stamp()
 	s.frags.mu.Lock()
 	e, ok := s.frags.m[key]
-	s.frags.mu.Unlock()
 	if ok && e.seq == seq && e.step == step {
+		s.frags.mu.Unlock()
 		return e.val, e.etag, nil
 	}
+	if call := s.frags.flight[key]; call != nil && call.seq == seq && call.step == step {
+		s.frags.mu.Unlock()
+		<-call.done
+		return call.e.val, call.e.etag, call.err
+	}
+	call := &fragCall{seq: seq, step: step, done: make(chan struct{})}
+	if s.frags.flight == nil {
+		s.frags.flight = map[string]*fragCall{}
+	}
+	s.frags.flight[key] = call
+	s.frags.mu.Unlock()
+
+	call.e, call.err = makeEntry(seq, step, mk)
+	s.frags.mu.Lock()
+	if s.frags.flight[key] == call {
+		delete(s.frags.flight, key)
+	}
+	if call.err == nil {
+		s.frags.store(key, call.e, seq, step)
+	}
+	s.frags.mu.Unlock()
+	close(call.done)
+	return call.e.val, call.e.etag, call.err
+}
+
+// makeEntry makes a value with its ETag (for rendered bytes).
+func makeEntry(seq uint64, step int64, mk func() (any, error)) (fragEntry, error) {
 	v, err := mk()
 	if err != nil {
-		return nil, "", err
+		return fragEntry{}, err
 	}
-	e = fragEntry{seq: seq, step: step, val: v}
+	e := fragEntry{seq: seq, step: step, val: v}
 	if b, ok := v.([]byte); ok {
 		h := fnv.New64a()
 		h.Write(b)
 		e.etag = `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
 	}
-	s.frags.mu.Lock()
-	if len(s.frags.m) >= fragCacheMax { // drop what is stale; start over only if all is fresh
-		for k, x := range s.frags.m {
+	return e, nil
+}
+
+// store keeps e under key (mu held), within fragCacheMax entries.
+func (f *fragCache) store(key string, e fragEntry, seq uint64, step int64) {
+	if len(f.m) >= fragCacheMax { // drop what is stale; start over only if all is fresh
+		for k, x := range f.m {
 			if x.seq != seq || x.step != step {
-				delete(s.frags.m, k)
+				delete(f.m, k)
 			}
 		}
 	}
-	if s.frags.m == nil || len(s.frags.m) >= fragCacheMax {
-		s.frags.m = map[string]fragEntry{}
+	if f.m == nil || len(f.m) >= fragCacheMax {
+		f.m = map[string]fragEntry{}
 	}
-	s.frags.m[key] = e
-	s.frags.mu.Unlock()
-	return v, e.etag, nil
+	f.m[key] = e
 }
 
 // renderCached sends the template name rendered with p, from the cache under key;

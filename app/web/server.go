@@ -53,6 +53,7 @@ type Server struct {
 	hasUsers atomic.Bool
 	damage   atomic.Pointer[Damage] // set when the background integrity check fails
 	frags    fragCache
+	topics   topicMemo     // who may hear of the cards and tasks of the latest notice
 	exports  chan struct{} // slots of the exports running now (export.go)
 
 	mu       sync.RWMutex
