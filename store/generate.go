@@ -375,8 +375,8 @@ func (g *gen) dropSearchTrigger(ctx context.Context, tx *Tx) (int64, error) {
 
 // searchIndex indexes the batch's archived cards as the trigger would and restores the trigger.
 func (g *gen) searchIndex(ctx context.Context, tx *Tx, after int64) error {
-	if _, err := tx.Raw.ExecContext(ctx, `INSERT INTO cards_search (rowid, number, contact)
-		SELECT id, number, contact_name || ' ' || contact_phone FROM cards WHERE id > ? AND lifecycle = 'archived'`, after); err != nil {
+	if _, err := tx.Raw.ExecContext(ctx, `INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4)
+		SELECT * FROM cards_search_rows WHERE id > ?`, after); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	_, err := tx.Raw.ExecContext(ctx, g.searchTrigger)

@@ -23,10 +23,20 @@ import (
 // Config.Cache is set (the server; tests that write behind the hub's back leave it
 // off). Bounded: fragCacheMax entries and fragCacheBytes of rendered bytes.
 type fragCache struct {
-	mu    sync.Mutex
-	m     map[string]*fragEntry
-	bytes int
-	tick  uint64 // counts uses: an entry's "used" orders what goes first when full
+	mu     sync.Mutex
+	m      map[string]*fragEntry
+	bytes  int
+	tick   uint64               // counts uses: an entry's "used" orders what goes first when full
+	flight map[string]*fragCall // being made now: later askers wait for it
+}
+
+// fragCall is one making of an entry; the browsers that refetch the same fragment
+// after a notice (a hundred at once) wait for it instead of each rendering it.
+type fragCall struct {
+	seq  uint64
+	done chan struct{}
+	e    *fragEntry
+	err  error
 }
 
 type fragEntry struct {
@@ -73,12 +83,50 @@ func (s *Server) cachedUntil(key string, mk func() (any, time.Time, error)) (any
 		seq += s.cfg.Hub.Seq()
 	}
 	now := s.now()
-	if v, etag, ok := s.frags.get(key, seq, now); ok {
-		return v, etag, nil
+	f := &s.frags
+	f.mu.Lock()
+	if e, ok := f.m[key]; ok && e.seq == seq && now.Before(e.until) {
+		f.tick++
+		e.used = f.tick
+		f.mu.Unlock()
+		return e.val, e.etag, nil
 	}
+	if call := f.flight[key]; call != nil && call.seq == seq {
+		f.mu.Unlock()
+		<-call.done
+		if call.err != nil {
+			return nil, "", call.err
+		}
+		return call.e.val, call.e.etag, nil
+	}
+	call := &fragCall{seq: seq, done: make(chan struct{})}
+	if f.flight == nil {
+		f.flight = map[string]*fragCall{}
+	}
+	f.flight[key] = call
+	f.mu.Unlock()
+
+	call.e, call.err = makeEntry(seq, mk)
+	f.mu.Lock()
+	if f.flight[key] == call {
+		delete(f.flight, key)
+	}
+	if call.err == nil {
+		f.put(key, call.e, seq, now)
+	}
+	f.mu.Unlock()
+	close(call.done)
+	if call.err != nil {
+		return nil, "", call.err
+	}
+	return call.e.val, call.e.etag, nil
+}
+
+// makeEntry makes a value with its ETag (for rendered bytes) and size.
+func makeEntry(seq uint64, mk func() (any, time.Time, error)) (*fragEntry, error) {
 	v, until, err := mk()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if until.IsZero() {
 		until = time.Unix(1<<40, 0)
@@ -87,37 +135,20 @@ func (s *Server) cachedUntil(key string, mk func() (any, time.Time, error)) (any
 	if b, ok := v.([]byte); ok {
 		b = bytes.Clone(b) // a rendering buffer has room to spare: kept, it costs what it holds
 		e.val = b
-		v = b
 		h := fnv.New64a()
 		h.Write(b)
 		e.etag = `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
 		e.size += len(b)
 	}
-	s.frags.put(key, e, seq, now)
-	return v, e.etag, nil
+	return e, nil
 }
 
-// get is the good entry under key, marked as just used.
-func (f *fragCache) get(key string, seq uint64, now time.Time) (any, string, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	e, ok := f.m[key]
-	if !ok || e.seq != seq || !now.Before(e.until) {
-		return nil, "", false
-	}
-	f.tick++
-	e.used = f.tick
-	return e.val, e.etag, true
-}
-
-// put stores e under key; past the bounds it drops what is stale, then the
-// entries used least recently until a quarter of the room is free again.
+// put stores e under key (mu held); past the bounds it drops what is stale, then
+// the entries used least recently until a quarter of the room is free again.
 func (f *fragCache) put(key string, e *fragEntry, seq uint64, now time.Time) {
 	if e.size > fragCacheBytes/16 {
 		return // one value never takes the room of many
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.m == nil {
 		f.m = map[string]*fragEntry{}
 	}

@@ -54,6 +54,7 @@ type Server struct {
 	hasUsers  atomic.Bool
 	damage    atomic.Pointer[Damage] // set when the background integrity check fails
 	frags     fragCache
+	topics    topicMemo     // who may hear of the cards and tasks of the latest notice
 	exports   chan struct{} // slots of the exports running now (export.go)
 	csrfMark  string        // stands for the session's CSRF token in kept fragments (sharedPage)
 	settingsN atomic.Uint64 // counts settings reloads: a kept fragment made before one is stale
