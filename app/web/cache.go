@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"hash/fnv"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -273,4 +274,46 @@ func (s *Server) withCSRF(c *fiber.Ctx, b []byte, etag string) ([]byte, string) 
 		etag = etag[:len(etag)-1] + "." + strconv.FormatUint(uint64(h.Sum32()), 36) + `"`
 	}
 	return out, etag
+}
+
+// keptPage sends a whole page kept for its person (their id and role are added to
+// key) until the next notice or the moment draw says (zero: a notice only); draw
+// renders it (renderBytes) with csrfMark for the session's token. A request with a
+// message to show (a flash) draws the page anew, and so does HEAD.
+func (s *Server) keptPage(c *fiber.Ctx, key string, draw func() ([]byte, time.Time, error)) error {
+	var b []byte
+	if c.Cookies(flashCookie) != "" {
+		var err error
+		if b, _, err = draw(); err != nil {
+			return err
+		}
+	} else {
+		u := userOf(c)
+		v, _, err := s.cachedUntil("page|"+i64s(u.ID)+"|"+string(u.Role)+"|"+key, s.markedCSRF(c, func() (any, time.Time, error) { return draw() }))
+		if err != nil {
+			return err
+		}
+		b, _ = s.withCSRF(c, v.([]byte), "")
+	}
+	c.Type("html", "utf-8")
+	return c.Send(b)
+}
+
+// renderBytes is render into bytes: the page with the session's user, token and
+// the flash message (cleared) if there is one.
+func (s *Server) renderBytes(c *fiber.Ctx, name, title, nav string, form *Form, data fiber.Map) ([]byte, error) {
+	p := Page{Title: title, Nav: nav, User: userOf(c), CSRF: csrfOf(c), Form: form, Data: data, Server: s}
+	if p.Form == nil {
+		p.Form = NewForm(nil)
+	}
+	if fl := c.Cookies(flashCookie); fl != "" {
+		raw, _ := url.QueryUnescape(fl)
+		p.Flash = readNotices(raw)
+		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax"})
+	}
+	var b bytes.Buffer
+	if err := s.app.Config().Views.Render(&b, name, p); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -48,13 +48,21 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	}
 	data["Counts"] = cm
 	if tab == "archive" {
-		if err := s.archiveFilters(c, data); err != nil {
-			return err
-		}
 		if c.Query("part") == "table" {
+			if err := s.archiveFilters(c, data); err != nil {
+				return err
+			}
 			return c.Render("cards/table", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 		}
-		return s.render(c, "cards/list", "Карты", "cards", nil, data)
+		// The archive's page is its filters (the rows come from /cards/archive):
+		// kept until the next notice (a bank, a supplier, a person, a card changed).
+		return s.keptPage(c, "cards|archive", func() ([]byte, time.Time, error) {
+			if err := s.archiveFilters(c, data); err != nil {
+				return nil, time.Time{}, err
+			}
+			b, err := s.renderBytes(c, "cards/list", "Карты", "cards", nil, data)
+			return b, time.Time{}, err
+		})
 	}
 	f := cardListFilterOf(c, lifecycle)
 	data["Q"], data["PageNo"] = f.Search, f.Offset/cardPageSize+1

@@ -225,3 +225,37 @@ func TestKeptTasksTab(t *testing.T) {
 		t.Error("a second after the deadline the tab shows no overdue count")
 	}
 }
+
+// TestKeptWholePages: the archive tab and the report are kept per person with each
+// session's own CSRF token; a bank added behind the hub's back stays off the
+// archive's filter until the notice; someone the report is not for is refused.
+func TestKeptWholePages(t *testing.T) {
+	ts := newTestServer(t, withCache())
+	o1, o2 := ts.loginUser(t, owner, ts.users[owner]), ts.loginUser(t, owner, ts.users[owner])
+	for _, path := range []string{"/cards?tab=archive", "/report", "/report?from=2025-01-01&to=2025-12-31"} {
+		for range 2 {
+			for i, s := range []*session{o1, o2} {
+				other := []*session{o2, o1}[i]
+				resp, body := ts.doAs(t, s, "GET", path, nil)
+				if resp.StatusCode != http.StatusOK || !strings.Contains(body, s.CSRF) || strings.Contains(body, other.CSRF) {
+					t.Errorf("%s, owner session %d: %d, own token %v, the other's %v", path, i+1, resp.StatusCode,
+						strings.Contains(body, s.CSRF), strings.Contains(body, other.CSRF))
+				}
+			}
+		}
+	}
+	if resp, _ := ts.do(t, manager, "GET", "/report", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("manager /report: %d, want 403", resp.StatusCode)
+	}
+	if _, err := ts.st.SaveBank(context.Background(), ts.users[owner], 0, store.BankInput{Name: "Новый Банк"}); err != nil {
+		t.Fatal(err)
+	}
+	ts.clock.Advance(10 * time.Second)
+	if _, body := ts.doAs(t, o1, "GET", "/cards?tab=archive", nil); strings.Contains(body, "Новый Банк") {
+		t.Error("a bank added without a notice is on the archive's filter after 10 s: the page was not kept")
+	}
+	ts.hub.Publish("banks")
+	if _, body := ts.doAs(t, o1, "GET", "/cards?tab=archive", nil); !strings.Contains(body, "Новый Банк") {
+		t.Error("after the notice the new bank is not on the archive's filter")
+	}
+}
