@@ -1,16 +1,22 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
 
 // ArchiveFilter is the archive tab's seven filters, paging and sorting.
 // It is hand-written SQL rather than sqlc: only the filters in use go into the
-// WHERE clause, so SQLite can pick the index that fits (see EXPLAIN in the tests).
+// query, so each reads the one index that fits (see the plan tests).
 type ArchiveFilter struct {
 	Number     string // full number, a part of it, or the last four digits
 	Contact    string // name or phone, a part of it
@@ -26,10 +32,6 @@ type ArchiveFilter struct {
 	// Total is the archive's size in this scope (ArchiveTotal) when the caller
 	// keeps it (it changes only when a card is archived); 0: counted here.
 	Total int64
-
-	// residual: the typed text matches too many cards to list them first, so it is
-	// checked on each card the other filters' index walk meets (kt_has).
-	residual bool
 }
 
 // Check refuses a text filter no index answers: a part of a number or of a contact
@@ -47,10 +49,6 @@ func (f ArchiveFilter) Check() error {
 // ArchiveCountCap is where the archive stops counting a filter's cards: past it the
 // page says «более 10 000» instead of stepping through every match (SPEC section 10).
 const ArchiveCountCap = 10_000
-
-// archiveTextSet is the most cards a typed text may match to be listed first from
-// the trigram index and joined; past it, the text is checked card by card (residual).
-var archiveTextSet = 2000
 
 // ArchiveRow is one archived card in the table.
 type ArchiveRow struct {
@@ -77,15 +75,9 @@ func digitsOnly(s string) string {
 	return b.String()
 }
 
-// where builds the WHERE clause for the filters in use.
-// likeEscape makes typed text literal inside a LIKE pattern.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// ftsPhrase quotes typed text as one FTS5 phrase (a substring for the trigram index).
+// ftsPhrase quotes text as one FTS5 phrase of a column (a substring for the trigram index).
 func ftsPhrase(col, s string) string {
-	return col + `:"` + strings.NewReplacer(`"`, `""`, "\x00", " ").Replace(s) + `"`
+	return col + `:"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // contactNeedle reads the contact filter: a phone (digits and the usual punctuation,
@@ -97,38 +89,334 @@ func contactNeedle(q string) string {
 		}
 		return d
 	}
-	return q
+	return strings.ReplaceAll(q, "\x00", " ") // FTS5 refuses NUL in a phrase
 }
 
-// where builds the WHERE clause for the filters in use. Every filter has an
-// index: equality filters use the archive's partial indexes; substrings of 3+
-// characters use the trigram index; "only mine" is three indexed arms (ownArm).
+// The search index's terms for the id filters and the last four digits: three
+// characters of Unicode's private use area (kind, value / 2000, value % 2000), one
+// trigram in a column of its own, as migration 000009's cards_search_rows writes them.
+var searchTagCols = [...]string{"bank", "supplier", "warmer", "manager", "accountant", "last4"}
+
+const (
+	tagBank = iota
+	tagSupplier
+	tagWarmer
+	tagManager
+	tagAccountant
+	tagLast4
+)
+
+// searchTag is the MATCH term of an id (or the last four digits as a number) in its column.
+func searchTag(kind int, v int64) string {
+	return ftsPhrase(searchTagCols[kind], string([]rune{rune(0xE000 + kind), rune(0xE100 + v/2000), rune(0xE100 + v%2000)}))
+}
+
+// archivePhraseGrams is the longest typed text (in trigrams) always matched as one
+// FTS5 phrase; a longer one may be matched by its rarest trigrams (rareGrams).
+// archiveCheckSet is the most cards those may find (with the other filters) to be
+// listed and checked one by one (a read of each card's text).
+const archivePhraseGrams = 3
+
+var archiveCheckSet = 500
+
+// archiveIDSet is the most cards the id filters may find together for typed text
+// to be checked on each of those cards instead (fewCards).
+var archiveIDSet = 200
+
+// archiveQuery is a filter made into SQL. Typed text (a part of a number, the last
+// four digits, a contact) is read on the search index alone, every other filter
+// being a term of the same MATCH, so FTS5 steps through the lists together and a
+// page or a count never looks at a card the text does not match (SPEC section 10).
+// Without text (or with a full number, one card) the cards' archive indexes answer.
+type archiveQuery struct {
+	f     ArchiveFilter
+	match string  // the MATCH expression; "" reads the cards' indexes
+	check string  // " AND …" on each match when the MATCH is wider than the typed text
+	args  []any   // check's arguments
+	ids   []int64 // with check: every card found, newest first (listed while deciding)
+}
+
+// archiveQuery reads the filter (f.Check has passed). A long text (a full name,
+// a phone, a long part of a number) is first matched by its three rarest trigrams
+// with the other filters: when they find at most archiveCheckSet cards, those are
+// the answer once checked; else the whole phrase is matched. FTS5 steps through
+// every trigram list of a phrase — a full name has some twenty, several of them
+// in half the archive — and a rare trigram's list is a fraction of that.
+func (s *Store) archiveQuery(ctx context.Context, f ArchiveFilter) (archiveQuery, error) {
+	q := archiveQuery{f: f}
+	n := digitsOnly(f.Number)
+	contact := strings.TrimSpace(f.Contact)
+	if len(n) >= 13 || n == "" && contact == "" {
+		return q, nil
+	}
+	if f.BankID > 0 || f.SupplierID > 0 || f.WarmerID > 0 || f.ManagerID > 0 || f.AccountID > 0 {
+		ids, err := s.fewCards(ctx, f)
+		if ids != nil || err != nil {
+			q.ids = ids
+			return q, err
+		}
+	}
+	var terms []string
+	for kind, v := range []int64{f.BankID, f.SupplierID, f.WarmerID, f.ManagerID, f.AccountID} {
+		if v > 0 {
+			terms = append(terms, searchTag(kind, v))
+		}
+	}
+	if u := f.OnlyUser; u > 0 {
+		terms = append(terms, "("+searchTag(tagWarmer, u)+" OR "+searchTag(tagManager, u)+" OR "+searchTag(tagAccountant, u)+")")
+	}
+	var texts []struct{ col, needle, check string }
+	switch {
+	case len(n) == 4:
+		v, _ := strconv.ParseInt(n, 10, 64)
+		terms = append(terms, searchTag(tagLast4, v))
+	case n != "":
+		texts = append(texts, struct{ col, needle, check string }{"number", n, "instr(cards_search.number, ?) > 0"})
+	}
+	if contact != "" {
+		texts = append(texts, struct{ col, needle, check string }{"contact", contactNeedle(contact), "kt_has(cards_search.contact, ?)"})
+	}
+	phrases, rare := slices.Clone(terms), terms
+	var checks []string
+	for _, t := range texts {
+		phrases = append(phrases, ftsPhrase(t.col, t.needle))
+		grams, err := s.rareGrams(ctx, t.col, t.needle)
+		if err != nil {
+			return q, err
+		}
+		if grams == nil {
+			rare = append(rare, ftsPhrase(t.col, t.needle))
+			continue
+		}
+		for _, g := range grams {
+			rare = append(rare, ftsPhrase(t.col, g))
+		}
+		checks = append(checks, t.check)
+		q.args = append(q.args, t.needle)
+	}
+	q.match = strings.Join(phrases, " AND ")
+	if checks == nil {
+		q.args = nil
+		return q, nil
+	}
+	// The rarest trigrams' cards, each with whether the text is in it.
+	rows, err := s.reader.QueryContext(ctx, "SELECT rowid, "+strings.Join(checks, " AND ")+
+		" FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid DESC LIMIT ?", append(q.args, strings.Join(rare, " AND "), archiveCheckSet+1)...)
+	if err != nil {
+		return q, fmt.Errorf("archive text: %w", err)
+	}
+	defer rows.Close()
+	found, ids := 0, []int64{}
+	for rows.Next() {
+		var id int64
+		var ok bool
+		if err := rows.Scan(&id, &ok); err != nil {
+			return q, err
+		}
+		if found++; ok {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return q, fmt.Errorf("archive text: %w", err)
+	}
+	if found > archiveCheckSet {
+		q.args = nil
+		return q, nil
+	}
+	q.match, q.check, q.ids = strings.Join(rare, " AND "), " AND "+strings.Join(checks, " AND "), ids
+	return q, nil
+}
+
+// fewCards lists the cards the filter finds when its id filters alone find at most
+// archiveIDSet cards (else nil): their ids from the ids' archive indexes, then the
+// typed text checked on each card. All seven filters, say, find one card or none,
+// while their terms on the search index would each be a list of many thousands.
+func (s *Store) fewCards(ctx context.Context, f ArchiveFilter) ([]int64, error) {
+	idq, args, _ := f.fewCardsQueries(0)
+	found, err := s.archiveRowIDs(ctx, idq, append(args, archiveIDSet+1)...)
+	if err != nil || len(found) > archiveIDSet {
+		return nil, err
+	}
+	ids := []int64{}
+	if len(found) == 0 {
+		return ids, nil
+	}
+	_, _, check := f.fewCardsQueries(len(found))
+	_, args = f.where()
+	got, err := s.archiveRowIDs(ctx, check, append(found, args...)...)
+	for _, id := range got {
+		ids = append(ids, id.(int64))
+	}
+	return ids, err
+}
+
+// fewCardsQueries are fewCards' queries: the id filters' cards (LIMIT is the last
+// argument), and n of them with the whole filter checked (the ids, then where's arguments).
+func (f ArchiveFilter) fewCardsQueries(n int) (ids string, idArgs []any, check string) {
+	w, idArgs := ArchiveFilter{BankID: f.BankID, SupplierID: f.SupplierID, WarmerID: f.WarmerID, ManagerID: f.ManagerID, AccountID: f.AccountID}.where()
+	all, _ := f.where()
+	return "SELECT c.id FROM cards c WHERE " + w + " LIMIT ?", idArgs,
+		"SELECT c.id FROM cards c WHERE c.id IN (?" + strings.Repeat(", ?", max(n, 1)-1) + ") AND " + all + " ORDER BY c.id DESC"
+}
+
+// archiveRowIDs reads a query's single column of card ids.
+func (s *Store) archiveRowIDs(ctx context.Context, q string, args ...any) ([]any, error) {
+	rows, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("archive ids: %w", err)
+	}
+	defer rows.Close()
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// trigrams are the distinct trigrams of text, case folded, in order.
+func trigrams(text string) []string {
+	r := []rune(strings.ToLower(text))
+	var out []string
+	for i := 0; i+3 <= len(r); i++ {
+		if g := string(r[i : i+3]); !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// rareGrams are the three rarest of a long text's trigrams in a column of the
+// search index (nil for a text of up to archivePhraseGrams trigrams), of eight
+// spread over it. A trigram's rarity is read from its list's 256th-newest card:
+// the older that card, the rarer the trigram.
+func (s *Store) rareGrams(ctx context.Context, col, text string) ([]string, error) {
+	grams := trigrams(text)
+	if len(grams) <= archivePhraseGrams || archiveCheckSet < 0 {
+		return nil, nil
+	}
+	if len(grams) > 8 {
+		spread := make([]string, 8)
+		for i := range spread {
+			spread[i] = grams[i*(len(grams)-1)/7]
+		}
+		grams = spread
+	}
+	at := map[string]int64{}
+	for _, g := range grams {
+		id, ok := s.rarity.get(col + ":" + g)
+		if !ok {
+			err := s.reader.QueryRowContext(ctx, `SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET 255`,
+				ftsPhrase(col, g)).Scan(&id)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("archive text: %w", err)
+			}
+			s.rarity.put(col+":"+g, id)
+		}
+		at[g] = id
+	}
+	slices.SortStableFunc(grams, func(a, b string) int { return cmp.Compare(at[a], at[b]) })
+	return grams[:archivePhraseGrams], nil
+}
+
+// gramRarity keeps the trigrams' rarity read by rareGrams. Typed text reuses a few
+// thousand trigrams, and an estimate from before the latest cards were archived
+// only picks other trigrams to start from — never other cards (the result is
+// checked or is the phrase). Emptied when it reaches 50,000 trigrams.
+type gramRarity struct {
+	mu sync.Mutex
+	at map[string]int64
+}
+
+func (r *gramRarity) get(g string) (int64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.at[g]
+	return v, ok
+}
+
+func (r *gramRarity) put(g string, v int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.at == nil || len(r.at) >= 50_000 {
+		r.at = map[string]int64{}
+	}
+	r.at[g] = v
+}
+
+// count is the query counting the filter's cards, up to ArchiveCountCap+1.
+func (q archiveQuery) count() (string, []any) {
+	lim := fmt.Sprint(ArchiveCountCap + 1)
+	if q.match != "" {
+		return "SELECT COUNT(*) FROM (SELECT 1 FROM cards_search WHERE cards_search MATCH ?" + q.check + " LIMIT " + lim + ")",
+			append([]any{q.match}, q.args...)
+	}
+	f := q.f
+	w, args := f.where()
+	if !f.ownArms() {
+		return "SELECT COUNT(*) FROM (SELECT 1 FROM " + f.from(w) + " WHERE " + w + " LIMIT " + lim + ")", args
+	}
+	var parts []string
+	var all []any
+	for _, a := range ownArms(f.OnlyUser) {
+		parts = append(parts, "(SELECT COUNT(*) FROM (SELECT 1 FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+" LIMIT "+lim+"))")
+		all = append(append(all, args...), a.args...)
+	}
+	return "SELECT " + strings.Join(parts, " + "), all
+}
+
+// page is the query of the page's ids, newest first unless asc (LIMIT and OFFSET
+// are the last two arguments).
+func (q archiveQuery) page(asc bool) (string, []any) {
+	if q.match != "" {
+		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ?" + q.check + " ORDER BY rowid " + sortDir(asc) + " LIMIT ? OFFSET ?",
+			append([]any{q.match}, q.args...)
+	}
+	f := q.f
+	f.SortAsc = asc
+	r, args := f.selectRows("c.id")
+	return r + " LIMIT ? OFFSET ?", args
+}
+
+// rows is the query of all the filter's cards in the page's order, giving cols
+// (of "cards c"): the export.
+func (q archiveQuery) rows(cols string) (string, []any) {
+	if q.match != "" {
+		return "SELECT " + cols + " FROM cards_search CROSS JOIN cards c ON c.id = cards_search.rowid WHERE cards_search MATCH ?" +
+			q.check + " ORDER BY cards_search.rowid " + sortDir(q.f.SortAsc), append([]any{q.match}, q.args...)
+	}
+	return q.f.selectRows(cols)
+}
+
+func sortDir(asc bool) string {
+	if asc {
+		return "ASC"
+	}
+	return "DESC"
+}
+
+// where builds the WHERE clause of the filters read on the cards' indexes: the ids
+// on the archive's partial indexes; a full number on its own; typed text checked on
+// the cards a full number or the ids find (fewCards); "only mine" as three indexed
+// arms (ownArm) or, with typed text, checked on those cards.
 func (f ArchiveFilter) where() (string, []any) {
 	conds := []string{"c.lifecycle = 'archived'"}
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
-	search := func(col, needle, likeCol string) {
-		switch {
-		case f.residual:
-			add("kt_has("+likeCol+", ?)", needle)
-		case len([]rune(needle)) >= 3:
-			add("c.id IN (SELECT rowid FROM cards_search WHERE cards_search MATCH ?)", ftsPhrase(col, needle))
-		default:
-			add(likeCol+` LIKE ? ESCAPE '\'`, "%"+likeEscape(needle)+"%")
-		}
-	}
-	if n := digitsOnly(f.Number); n != "" {
-		switch {
-		case len(n) == 4:
-			add("c.last4 = ?", n)
-		case len(n) >= 13:
-			add("c.number = ?", n)
-		default:
-			search("number", n, "c.number")
-		}
+	switch n := digitsOnly(f.Number); {
+	case len(n) >= 13:
+		add("c.number = ?", n)
+	case len(n) == 4:
+		add("c.last4 = ?", n)
+	case n != "":
+		add("instr(c.number, ?) > 0", n)
 	}
 	if q := strings.TrimSpace(f.Contact); q != "" {
-		search("contact", contactNeedle(q), "(c.contact_name || ' ' || c.contact_phone)")
+		add("kt_has(c.contact_name || ' ' || c.contact_phone, ?)", contactNeedle(q))
 	}
 	for _, x := range []struct {
 		col string
@@ -139,17 +427,17 @@ func (f ArchiveFilter) where() (string, []any) {
 		}
 	}
 	if f.OnlyUser > 0 && !f.ownArms() {
-		// A number or contact finds few cards: check those (the unary plus keeps
-		// SQLite from starting at the user's thousands of cards instead).
+		// The unary plus keeps SQLite on the number's index or the listed ids rather than the user's thousands of cards.
 		add("(+c.warmer_id = ? OR +c.manager_id = ? OR +c.accountant_id = ?)", f.OnlyUser, f.OnlyUser, f.OnlyUser)
 	}
 	return strings.Join(conds, " AND "), args // else "only mine" is added by count and page
 }
 
 // ownArms tells whether "only mine" is read as three arms (ownArm): unless a number
-// or contact is typed, which finds fewer cards than the user has.
+// or a contact is typed (a full number finds one card; text is read on the search
+// index or checked on a few cards).
 func (f ArchiveFilter) ownArms() bool {
-	return f.OnlyUser > 0 && (f.residual || digitsOnly(f.Number) == "" && strings.TrimSpace(f.Contact) == "")
+	return f.OnlyUser > 0 && digitsOnly(f.Number) == "" && strings.TrimSpace(f.Contact) == ""
 }
 
 // ownArm is one of the three disjoint parts of "only mine": the cards where the
@@ -169,74 +457,10 @@ func ownArms(u int64) []ownArm {
 	}
 }
 
-// searchOnly is the trigram index's MATCH expression when every filter in use is
-// searched there (a part of a number, a contact). The index holds exactly the
-// archived cards (its triggers), so such a page is counted and read on it alone,
-// without looking each match up in the cards table.
-func (f ArchiveFilter) searchOnly() (string, bool) {
-	if f.BankID > 0 || f.SupplierID > 0 || f.WarmerID > 0 || f.ManagerID > 0 || f.AccountID > 0 || f.OnlyUser > 0 {
-		return "", false
-	}
-	return f.textMatch()
-}
-
-// textMatch is the trigram index's MATCH expression of the typed text, when all of
-// it is searched there.
-func (f ArchiveFilter) textMatch() (string, bool) {
-	var parts []string
-	if n := digitsOnly(f.Number); n != "" {
-		if len(n) < 3 || len(n) == 4 || len(n) >= 13 {
-			return "", false
-		}
-		parts = append(parts, ftsPhrase("number", n))
-	}
-	if q := strings.TrimSpace(f.Contact); q != "" {
-		needle := contactNeedle(q)
-		if len([]rune(needle)) < 3 {
-			return "", false
-		}
-		parts = append(parts, ftsPhrase("contact", needle))
-	}
-	return strings.Join(parts, " AND "), len(parts) > 0
-}
-
-// count is the query counting the filter's cards.
-func (f ArchiveFilter) count() (string, []any) {
-	lim := fmt.Sprint(ArchiveCountCap + 1)
-	if m, ok := f.searchOnly(); ok {
-		return "SELECT COUNT(*) FROM (SELECT 1 FROM cards_search WHERE cards_search MATCH ? LIMIT " + lim + ")", []any{m}
-	}
-	w, args := f.where()
-	if !f.ownArms() {
-		return "SELECT COUNT(*) FROM (SELECT 1 FROM " + f.from(w) + " WHERE " + w + " LIMIT " + lim + ")", args
-	}
-	var parts []string
-	var all []any
-	for _, a := range ownArms(f.OnlyUser) {
-		parts = append(parts, "(SELECT COUNT(*) FROM (SELECT 1 FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+" LIMIT "+lim+"))")
-		all = append(append(all, args...), a.args...)
-	}
-	return "SELECT " + strings.Join(parts, " + "), all
-}
-
-// page is the query of the page's ids (LIMIT and OFFSET are the last two arguments).
-func (f ArchiveFilter) page() (string, []any) {
-	q, args := f.selectRows("c.id", true)
-	return q + " LIMIT ? OFFSET ?", args
-}
-
-// selectRows is the query of the filter's cards in order, giving cols (of
-// "cards c"). The page and the export share it, so both hold the same cards.
-// shortcut lets a pure text search read ids from the search index alone
-// (cols must then be "c.id").
-func (f ArchiveFilter) selectRows(cols string, shortcut bool) (string, []any) {
-	dir := "DESC"
-	if f.SortAsc {
-		dir = "ASC"
-	}
-	if m, ok := f.searchOnly(); ok && shortcut {
-		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ? ORDER BY rowid " + dir, []any{m}
-	}
+// selectRows is the query of the filter's cards in order on the cards' indexes,
+// giving cols (of "cards c").
+func (f ArchiveFilter) selectRows(cols string) (string, []any) {
+	dir := sortDir(f.SortAsc)
 	w, args := f.where()
 	if !f.ownArms() {
 		return "SELECT " + cols + " FROM " + f.from(w) + " WHERE " + w + " ORDER BY c.id " + dir, args
@@ -251,16 +475,14 @@ func (f ArchiveFilter) selectRows(cols string, shortcut bool) (string, []any) {
 }
 
 // from picks the table expression: with no filter, walk the archive's id index
-// (newest first) so neither the count nor a deep page sorts a million rows.
-//
-// Typed text listed first (a few cards): the cards are looked up by id from that
-// list, never walked (else SQLite may walk every archived card against a Bloom filter).
+// (newest first) so neither the count nor a deep page sorts a million rows; a full
+// number is looked up on its index.
 func (f ArchiveFilter) from(w string) string {
-	if w == "c.lifecycle = 'archived'" {
+	switch {
+	case w == "c.lifecycle = 'archived'":
 		return "cards c INDEXED BY cards_arch_id"
-	}
-	if _, text := f.textMatch(); text && !f.residual {
-		return "cards c NOT INDEXED"
+	case len(digitsOnly(f.Number)) >= 13:
+		return "cards c INDEXED BY cards_arch_number"
 	}
 	return "cards c"
 }
@@ -274,26 +496,41 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (p ArchivePage, er
 	ctx, cancel := Budget(ctx)
 	defer cancel()
 	defer func() { err = tooBroad(ctx, err) }()
-	if err := s.archiveText(ctx, &f); err != nil {
-		return p, err
-	}
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 25
 	}
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	base := ArchiveFilter{OnlyUser: f.OnlyUser}
+	aq, err := s.archiveQuery(ctx, f)
+	if err != nil {
+		return p, err
+	}
 	if p.Total = f.Total; p.Total <= 0 {
 		if p.Total, err = s.archiveTotal(ctx, f.OnlyUser); err != nil {
 			return p, err
 		}
 	}
-	bw, _ := base.where()
-	if w, _ := f.where(); w == bw {
+	var page []any
+	fetched := false
+	switch {
+	case aq.ids != nil:
+		p.Filtered = int64(len(aq.ids))
+	case aq.unfiltered():
 		p.Filtered = p.Total
-	} else {
-		q, args := f.count()
+	default:
+		if f.Offset == 0 {
+			// The first page first: when it is not full, it is all the filter finds
+			// (one walk of the index, not two).
+			if page, err = s.archiveIDs(ctx, aq, f.SortAsc, f.Limit, 0); err != nil {
+				return p, err
+			}
+			if fetched = true; len(page) < f.Limit {
+				p.Filtered = int64(len(page))
+				break
+			}
+		}
+		q, args := aq.count()
 		if err := s.reader.QueryRowContext(ctx, q, args...).Scan(&p.Filtered); err != nil {
 			return p, fmt.Errorf("archive count: %w", err)
 		}
@@ -301,34 +538,24 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (p ArchivePage, er
 			p.Filtered, p.Capped = ArchiveCountCap+1, true
 		}
 	}
+	if !fetched {
+		// A page past the middle is read from the other end: OFFSET steps over every
+		// row it skips, and the last of a million pages would step over all of them.
+		asc, limit, offset := f.SortAsc, f.Limit, f.Offset
+		if rest := int(p.Filtered) - f.Offset - f.Limit; !p.Capped && f.Offset > int(p.Filtered)/2 && rest > -f.Limit {
+			asc, offset = !f.SortAsc, max(rest, 0)
+			limit = min(f.Limit, f.Limit+rest)
+		}
+		if page, err = s.archiveIDs(ctx, aq, asc, limit, offset); err != nil {
+			return p, err
+		}
+	}
+	if len(page) == 0 {
+		return p, nil
+	}
 	order := "c.id DESC"
 	if f.SortAsc {
 		order = "c.id ASC"
-	}
-	// A page past the middle is read from the other end: OFFSET steps over every
-	// row it skips, and the last of a million pages would step over all of them.
-	pf, limit, offset := f, f.Limit, f.Offset
-	if rest := int(p.Filtered) - f.Offset - f.Limit; !p.Capped && f.Offset > int(p.Filtered)/2 && rest > -f.Limit {
-		pf.SortAsc, offset = !f.SortAsc, max(rest, 0)
-		limit = min(f.Limit, f.Limit+rest)
-	}
-	pq, pargs := pf.page()
-	ids, err := s.reader.QueryContext(ctx, pq, append(pargs, limit, offset)...)
-	if err != nil {
-		return p, fmt.Errorf("archive page: %w", err)
-	}
-	var page []any
-	for ids.Next() {
-		var id int64
-		if err := ids.Scan(&id); err != nil {
-			ids.Close()
-			return p, err
-		}
-		page = append(page, id)
-	}
-	ids.Close()
-	if len(page) == 0 {
-		return p, ids.Err()
 	}
 	q := `SELECT c.id, c.last4, c.contact_name, c.contact_phone, b.name, s.name, w.name, m.name, a.name, c.archived_at
 FROM cards c
@@ -353,6 +580,30 @@ WHERE c.id IN (?` + strings.Repeat(", ?", len(page)-1) + `) ORDER BY ` + order
 	return p, rows.Err()
 }
 
+// unfiltered tells whether the query is the whole archive in its scope (ArchiveTotal).
+func (q archiveQuery) unfiltered() bool {
+	w, _ := q.f.where()
+	bw, _ := ArchiveFilter{OnlyUser: q.f.OnlyUser}.where()
+	return q.match == "" && w == bw
+}
+
+// archiveIDs is a page of the query's card ids (a slice of them when listed).
+func (s *Store) archiveIDs(ctx context.Context, q archiveQuery, asc bool, limit, offset int) ([]any, error) {
+	var page []any
+	if q.ids != nil {
+		for i := offset; i < min(offset+limit, len(q.ids)); i++ {
+			if asc {
+				page = append(page, q.ids[len(q.ids)-1-i])
+			} else {
+				page = append(page, q.ids[i])
+			}
+		}
+		return page, nil
+	}
+	pq, args := q.page(asc)
+	return s.archiveRowIDs(ctx, pq, append(args, limit, offset)...)
+}
+
 // ArchiveEach calls each for every archived card the filter finds, in the
 // page's order (the same query, the same reading of typed text), straight from one database cursor (an export of a million cards
 // holds one row at a time). Offset and Limit are ignored. Names come from the
@@ -361,15 +612,16 @@ func (s *Store) ArchiveEach(ctx context.Context, f ArchiveFilter, each func(Arch
 	if err := f.Check(); err != nil {
 		return err
 	}
-	if err := s.archiveText(ctx, &f); err != nil {
+	aq, err := s.archiveQuery(ctx, f)
+	if err != nil {
 		return err
 	}
 	n, err := s.names(ctx)
 	if err != nil {
 		return err
 	}
-	q, args := f.selectRows("c.id, c.last4, c.contact_name, c.contact_phone, c.bank_id, c.supplier_id, "+
-		"c.warmer_id, c.manager_id, c.accountant_id, c.archived_at", false)
+	q, args := aq.rows("c.id, c.last4, c.contact_name, c.contact_phone, c.bank_id, c.supplier_id, " +
+		"c.warmer_id, c.manager_id, c.accountant_id, c.archived_at")
 	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("archive export: %w", err)
@@ -426,28 +678,13 @@ func (f ArchiveFilter) countExact() (string, []any) {
 	return "SELECT " + strings.Join(parts, " + "), all
 }
 
-// archiveText decides how typed text combined with other filters is read: the
-// cards it matches listed first (a few), or checked card by card (many).
-func (s *Store) archiveText(ctx context.Context, f *ArchiveFilter) error {
-	m, ok := f.textMatch()
-	if _, only := f.searchOnly(); !ok || only {
-		return nil
-	}
-	var n int
-	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM cards_search WHERE cards_search MATCH ? LIMIT ?)",
-		m, archiveTextSet+1).Scan(&n); err != nil {
-		return fmt.Errorf("archive text: %w", err)
-	}
-	f.residual = n > archiveTextSet
-	return nil
-}
-
-// ArchivePlan explains the archive query for a filter (for tests and benchmarks).
+// ArchivePlan explains the archive's count for a filter (for tests and benchmarks).
 func (s *Store) ArchivePlan(ctx context.Context, f ArchiveFilter) (string, error) {
-	if err := s.archiveText(ctx, &f); err != nil {
+	aq, err := s.archiveQuery(ctx, f)
+	if err != nil {
 		return "", err
 	}
-	q, args := f.count()
+	q, args := aq.count()
 	return s.Explain(ctx, q, args...)
 }
 

@@ -38,8 +38,9 @@ func tooBroad(ctx context.Context, err error) error {
 }
 
 // kt_has(text, part) tells whether part occurs in text, case folded in any alphabet
-// (as the trigram index folds it): the archive checks typed text with it card by
-// card when the text alone matches too many cards to list (ArchiveFilter.residual).
+// (as the trigram index folds it): the archive checks long typed text with it on
+// the cards its rarest trigrams find (Store.textTerm), and a contact on the card a
+// full number finds.
 func init() {
 	sqlite.MustRegisterFunction("kt_has", &sqlite.FunctionImpl{NArgs: 2, Deterministic: true, VolatileArgs: true,
 		Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {

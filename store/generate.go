@@ -278,11 +278,11 @@ func (g *gen) drop(ctx context.Context, kind, where string) ([]string, error) {
 }
 
 // searchIndexes fills the archive's and the tasks' search indexes as their insert
-// triggers would have (one INSERT … SELECT each, the triggers' own expressions)
+// triggers would have (one INSERT … SELECT each, the triggers' own rows)
 // and makes the triggers again.
 func (g *gen) searchIndexes(ctx context.Context, triggers []string) error {
 	for _, q := range append([]string{
-		`INSERT INTO cards_search (rowid, number, contact) SELECT id, number, contact_name || ' ' || contact_phone FROM cards WHERE lifecycle = 'archived'`,
+		`INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`,
 		`INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`,
 	}, triggers...) {
 		if _, err := g.s.writer.ExecContext(ctx, q); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,12 @@ func SchemaVersion() uint {
 		}
 	}
 	return v
+}
+
+// slowMigrations say what takes a while when an office's database is upgraded
+// (logged before the migration runs; a new database has nothing to rebuild).
+var slowMigrations = map[uint]string{
+	9: "rebuilding the archive's search index, about 1.5 minutes per million archived cards",
 }
 
 // Migrate applies the embedded migrations. It refuses a dirty schema or one newer
@@ -68,6 +75,13 @@ func Migrate(path string) error {
 	if v > SchemaVersion() {
 		return fmt.Errorf("database %s has schema version %d, newer than this binary knows (%d): run a newer kartoteka",
 			path, v, SchemaVersion())
+	}
+	if err == nil {
+		for next := v + 1; next <= SchemaVersion(); next++ {
+			if note := slowMigrations[next]; note != "" {
+				slog.Info("upgrading the database: "+note, "db", path, "migration", next)
+			}
+		}
 	}
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("apply migrations to %s: %w", path, err)

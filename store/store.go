@@ -36,6 +36,7 @@ type Store struct {
 	Now func() time.Time
 
 	sessions sessionCache
+	rarity   gramRarity // the archive's trigram estimates (rareGrams)
 }
 
 // dsn builds a connection string that sets every pragma on every pooled connection.

@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"kartoteka/app/auth"
+	"kartoteka/app/live"
 	"kartoteka/app/tasks"
 	"kartoteka/store"
+	"kartoteka/store/db"
 )
 
 // heartbeat keeps proxies from closing an idle stream and finds gone browsers.
@@ -38,27 +41,63 @@ func (s *Server) sessionAlive(tokenHash string) bool {
 
 // visibleTopics keeps the topics of a notice the user may know about: someone
 // who does not see every card hears of card N only when they are on it, and of
-// a standard task only when they may see it.
-func (s *Server) visibleTopics(u *User, topics []string) []string {
-	out := topics[:0:0]
+// a standard task only when they may see it. The card or task is read once per
+// notice for all the open streams (topicMemo), not once per stream.
+func (s *Server) visibleTopics(u *User, n live.Notice) []string {
+	out := n.Topics[:0:0]
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	for _, t := range topics {
+	for _, t := range n.Topics {
 		if id, ok := topicID(t, "card:"); ok && !u.Role.SeesAll() {
-			c, err := s.st.Q.CardGet(ctx, id)
-			if err != nil || !store.Responsible(c, u.ID) {
+			e := s.topics.entry(n.ID, t)
+			e.once.Do(func() { e.card, e.err = s.st.Q.CardGet(ctx, id) })
+			if e.err != nil || !store.Responsible(e.card, u.ID) {
 				continue
 			}
 		}
 		if id, ok := topicID(t, "task:"); ok && u.Role != auth.Owner {
-			tv, err := s.st.Q.TaskView(ctx, id)
-			if err != nil || !tasks.CanSee(tasks.Person{ID: u.ID, Admin: u.Role == auth.Admin}, ruleOf(tv)) {
+			e := s.topics.entry(n.ID, t)
+			e.once.Do(func() { e.task, e.err = s.st.Q.TaskView(ctx, id) })
+			if e.err != nil || !tasks.CanSee(tasks.Person{ID: u.ID, Admin: u.Role == auth.Admin}, ruleOf(e.task)) {
 				continue
 			}
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// topicMemo holds, for the latest notice, the cards and tasks it names as read
+// for deciding who may hear of them.
+type topicMemo struct {
+	mu sync.Mutex
+	id uint64
+	m  map[string]*topicRow
+}
+
+type topicRow struct {
+	once sync.Once
+	card db.Card
+	task db.TaskViewRow
+	err  error
+}
+
+// entry is topic's row for notice id; a stream still on an older notice reads its own.
+func (m *topicMemo) entry(id uint64, topic string) *topicRow {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id < m.id {
+		return &topicRow{}
+	}
+	if id > m.id || m.m == nil {
+		m.id, m.m = id, map[string]*topicRow{}
+	}
+	e := m.m[topic]
+	if e == nil {
+		e = &topicRow{}
+		m.m[topic] = e
+	}
+	return e
 }
 
 func topicID(topic, prefix string) (int64, bool) {
@@ -111,7 +150,7 @@ func (s *Server) events(c *fiber.Ctx) error {
 				}
 				continue
 			case n := <-ch:
-				topics := s.visibleTopics(&u, n.Topics)
+				topics := s.visibleTopics(&u, n)
 				if len(topics) == 0 {
 					continue
 				}

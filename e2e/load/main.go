@@ -34,6 +34,8 @@ type config struct {
 	completions int
 	logins      int
 	seed        int64
+	only        string // mix: only these views (comma-separated names), e.g. "tracker page"
+	role        string // mix: only sessions of this role
 }
 
 func main() {
@@ -50,6 +52,8 @@ func main() {
 	flag.IntVar(&c.completions, "completions", 20, "fanout: stage completions (one at a time)")
 	flag.IntVar(&c.logins, "logins", 64, "login: parallel logins")
 	flag.Int64Var(&c.seed, "seed", 1, "random seed")
+	flag.StringVar(&c.only, "only", "", `mix: only these views, comma-separated (e.g. "tracker page,card page"); default all`)
+	flag.StringVar(&c.role, "role", "", "mix: only sessions of this role (owner, admin, manager, warmer, accountant)")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)

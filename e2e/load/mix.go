@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -143,6 +145,11 @@ func allowed(v view, role string) bool {
 	return false
 }
 
+// chosen tells whether the -only list (empty: every view) names v.
+func chosen(v view, only string) bool {
+	return only == "" || slices.Contains(strings.Split(only, ","), v.name)
+}
+
 func splitFields(s string) []string {
 	var out []string
 	start := -1
@@ -163,6 +170,9 @@ func splitFields(s string) []string {
 // at least one session when n allows), reusing logins when a role has few people.
 func sessionsOf(ctx context.Context, c config, w *world, n int) ([]*session, error) {
 	roles := []string{"owner", "admin", "manager", "warmer", "accountant"}
+	if c.mode == "mix" && c.role != "" {
+		roles = []string{c.role}
+	}
 	by := w.byRole()
 	tr := newTransport(4 * n)
 	var us []user
@@ -214,6 +224,11 @@ func runMix(ctx context.Context, c config, w *world) error {
 		roles[s.u.role]++
 	}
 	fmt.Printf("sessions by role: %v; mix for %s or %d requests\n", roles, c.duration, c.requests)
+	for _, s := range ss {
+		if !slices.ContainsFunc(views, func(v view) bool { return allowed(v, s.u.role) && chosen(v, c.only) }) {
+			return fmt.Errorf("-only %q: no view for a %s", c.only, s.u.role)
+		}
+	}
 	st := newStats()
 	before, _, _ := memory(c.pid)
 	cpu0, _ := cpuTime(c.pid)
@@ -233,7 +248,7 @@ func runMix(ctx context.Context, c config, w *world) error {
 			var mine []view
 			total := 0
 			for _, v := range views {
-				if allowed(v, s.u.role) {
+				if allowed(v, s.u.role) && chosen(v, c.only) {
 					mine = append(mine, v)
 					total += v.weight
 				}

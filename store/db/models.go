@@ -90,8 +90,26 @@ type CardEvent struct {
 }
 
 type CardsSearch struct {
-	Number  string
-	Contact string
+	Number     string
+	Contact    string
+	Bank       string
+	Supplier   string
+	Warmer     string
+	Manager    string
+	Accountant string
+	Last4      string
+}
+
+type CardsSearchRow struct {
+	ID         int64
+	Number     string
+	Contact    interface{}
+	Bank       string
+	Supplier   string
+	Warmer     string
+	Manager    string
+	Accountant string
+	Last4      string
 }
 
 type Contractor struct {
