@@ -675,7 +675,7 @@ func archiveEdits(t *testing.T, s *Store, c seedCard) {
 	}
 	// The index holds exactly the archived cards, each as cards_search_rows reads it.
 	var fts, archived, same int
-	if err := s.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM cards_search), (SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived'),
+	if err := s.Reader().QueryRow(`SELECT (SELECT COUNT(*) FROM cards_search_docsize), (SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived'),
 		(SELECT COUNT(*) FROM cards_search s JOIN cards_search_rows r ON r.id = s.rowid WHERE s.number = r.number AND s.contact = r.contact
 			AND s.bank = r.bank AND s.supplier = r.supplier AND s.warmer = r.warmer AND s.manager = r.manager AND s.accountant = r.accountant
 			AND s.last4 = r.last4)`).Scan(&fts, &archived, &same); err != nil || fts != archived || same != archived {
