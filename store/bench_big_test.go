@@ -598,6 +598,11 @@ func archiveFilterWalk(t *testing.T, s *Store, cards []seedCard, c seedCard, fir
 		if len(want) == 0 && name != "own of nobody" {
 			t.Errorf("%s matches nothing", name)
 		}
+		// The export holds the same cards in the same order.
+		var each []int64
+		if err := s.ArchiveEach(ctx, f, func(r ArchiveRow) error { each = append(each, r.ID); return nil }); err != nil || !slices.Equal(each, want) {
+			t.Errorf("%s exported: %d ids %v…, want %d %v… (%v)", name, len(each), head(each), len(want), head(want), err)
+		}
 		if f.OnlyUser > 0 {
 			pg, err := s.Archive(ctx, ArchiveFilter{OnlyUser: f.OnlyUser})
 			if err != nil {
