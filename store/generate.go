@@ -1,13 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 
 	"kartoteka/app/money"
 	"kartoteka/app/pipeline"
+	"kartoteka/store/db"
 )
 
 // GenerateOptions sizes the generated office: SPEC section 10's "office-decade"
@@ -61,10 +63,11 @@ const (
 //
 // Rows are written in the order the office would have created them (a card, then
 // over the following weeks its tasks and transactions, interleaved with other
-// cards'), so ids follow time as in a real database. Writes are raw prepared
-// INSERTs (32 rows a statement) in transactions of about 50,000 rows; progress is
-// reported every ~100,000 rows. Standard tasks come last (stdTasks); the change
-// log and card events are not generated.
+// cards'), so ids follow time as in a real database. One goroutine decides the
+// rows while the caller's writes them (generate_write.go); the report's rollups are
+// summed as the rows are decided. Progress is reported every ~100,000 rows and at
+// the end of each phase, with its time. Standard tasks come last (stdTasks); the
+// change log and card events are not generated.
 func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(string)) error {
 	o.defaults()
 	if o.PasswordHash == "" {
@@ -81,14 +84,14 @@ func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(s
 	}
 	for _, table := range []string{"cards", "users", "banks", "contractors"} {
 		var n int64
-		if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+		if err := s.writer.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			return fmt.Errorf("generate: %w", err)
 		}
 		if n > 0 {
 			return fmt.Errorf("generate: the database is not empty (%d rows in %s)", n, table)
 		}
 	}
-	set, err := s.Q.SettingsGet(ctx)
+	set, err := db.New(s.writer).SettingsGet(ctx)
 	if err != nil {
 		return fmt.Errorf("generate: settings: %w", err)
 	}
@@ -98,48 +101,16 @@ func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(s
 	g := &gen{s: s, o: o, r: rand.New(rand.NewPCG(o.Seed, 0x6b617274)), office: OfficeOf(set),
 		progress: progress, started: time.Now(), now: o.Now.UTC().Truncate(time.Second)}
 	g.from = g.now.AddDate(-10, 0, 0)
-	if err := g.people(ctx); err != nil {
-		return fmt.Errorf("generate: %w", err)
-	}
-	g.planInWork()
-	// On the writer (one connection) while generating, restored after: a big page
-	// cache (the archive's indexes take random keys), 256 MB instead of 2 MB, makes
-	// the load about twice as fast; statement journals in memory (a multi-row INSERT
-	// saves every page it changes first, to a temporary file by default) save a
-	// quarter more.
-	for _, p := range []struct{ name, value string }{{"cache_size", "-262144"}, {"temp_store", "MEMORY"}} {
-		var old string
-		if err := s.writer.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&old); err != nil {
-			return fmt.Errorf("generate: %w", err)
-		}
-		if _, err := s.writer.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.value); err != nil {
-			return fmt.Errorf("generate: %w", err)
-		}
-		defer s.writer.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+p.name+" = "+old)
-	}
-	// The big tables' secondary indexes are dropped for the load and built after it:
-	// an index built from sorted keys at the end costs a fraction of one kept up to
-	// date row by row under random keys (deadlines, names, numbers) — SPEC section 10
-	// wants the whole set in 15 minutes.
-	indexes, err := g.dropIndexes(ctx, "cards", "auto_tasks", "transactions")
+	g.sums = newRollupSums(g.office)
+	restore, err := g.fast(ctx)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	if err := g.cards(ctx); err != nil {
-		return fmt.Errorf("generate: %w", err)
+	err = g.phases(ctx)
+	if rerr := restore(); err == nil && rerr != nil {
+		err = rerr
 	}
-	progress(fmt.Sprintf("building %d indexes…", len(indexes)))
-	for _, sql := range indexes {
-		if _, err := s.writer.ExecContext(ctx, sql); err != nil {
-			return fmt.Errorf("generate: rebuild index: %w", err)
-		}
-	}
-	progress(fmt.Sprintf("indexes built in %s", time.Since(g.started).Round(time.Second)))
-	if err := g.stdTasks(ctx); err != nil {
-		return fmt.Errorf("generate: %w", err)
-	}
-	progress("report rollups…")
-	if err := s.ReportAfterLoad(ctx); err != nil {
+	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
 	progress(fmt.Sprintf("done in %s: %d rows (%d cards, %d auto tasks, %d transactions, %d standard tasks)",
@@ -147,13 +118,141 @@ func (s *Store) Generate(ctx context.Context, o GenerateOptions, progress func(s
 	return nil
 }
 
+// phases writes the office, each phase timed in the progress report.
+func (g *gen) phases(ctx context.Context) error {
+	phase := func(name string, fn func(context.Context) error) error {
+		t := time.Now()
+		if err := fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		g.progress(fmt.Sprintf("%s: %s (%s since the start)", name, time.Since(t).Round(100*time.Millisecond),
+			time.Since(g.started).Round(time.Second)))
+		return nil
+	}
+	if err := phase("people, banks, suppliers", g.people); err != nil {
+		return err
+	}
+	g.planInWork()
+	// The big tables' secondary indexes and the search indexes' insert triggers are
+	// dropped for the load and made after it: an index built from sorted keys at the
+	// end costs a fraction of one kept up to date row by row under random keys
+	// (deadlines, names, numbers), and FTS5 writes a segment at every statement that
+	// fires its trigger — SPEC section 10 wants the whole set in 15 minutes.
+	indexes, err := g.dropIndexes(ctx, "cards", "auto_tasks", "transactions", "tasks", "task_comments")
+	if err != nil {
+		return err
+	}
+	triggers, err := g.dropTriggers(ctx, "cards_search_insert", "tasks_search_insert")
+	if err != nil {
+		return err
+	}
+	if err := phase("cards, auto tasks, transactions", g.decade); err != nil {
+		return err
+	}
+	if err := phase("standard tasks", g.stdTasks); err != nil {
+		return err
+	}
+	if err := phase("search indexes", func(ctx context.Context) error { return g.searchIndexes(ctx, triggers) }); err != nil {
+		return err
+	}
+	if err := phase(fmt.Sprintf("%d indexes", len(indexes)), func(ctx context.Context) error {
+		for _, sql := range indexes {
+			t := time.Now()
+			if _, err := g.s.writer.ExecContext(ctx, sql); err != nil {
+				return err
+			}
+			g.progress(fmt.Sprintf("  %s: %s", sql[:strings.Index(sql, " ON ")], time.Since(t).Round(100*time.Millisecond)))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := phase("report rollups", g.report); err != nil {
+		return err
+	}
+	return nil
+}
+
+// report writes the cards' confirmed profits and the rollups summed while writing
+// the rows (what `kartoteka rollups --rebuild` computes from them).
+func (g *gen) report(ctx context.Context) error {
+	slices.SortFunc(g.confirms, func(a, b genConfirm) int { return cmp.Compare(a.card, b.card) })
+	return g.s.InTx(ctx, func(tx *Tx) error {
+		ins := bulkInsert{tx: tx, head: "INSERT INTO card_confirmations (card_id, task_id, answered_on, amount) VALUES ", cols: 4}
+		for _, f := range g.confirms {
+			if err := ins.add(ctx, f.card, f.task, f.day, f.amount); err != nil {
+				return err
+			}
+		}
+		if err := ins.flush(ctx); err != nil {
+			return err
+		}
+		return g.sums.write(ctx, tx)
+	})
+}
+
+// genPragmas are the writer's settings while generating, restored after: the
+// database is new and thrown away if the generator fails, so no journal, no syncs
+// (one fsync at the end) and no foreign key checks (TestGenerateReport checks
+// them after); two threads for the index builds' sorts. (A big page cache costs
+// more than it saves here: filling it and giving it back is slow in
+// modernc.org/sqlite.)
+var genPragmas = []struct{ name, value string }{
+	{"journal_mode", "OFF"}, {"synchronous", "OFF"}, {"foreign_keys", "OFF"}, {"threads", "2"},
+}
+
+// fast sets genPragmas and returns the function that restores the previous
+// settings (the file a normal WAL database again) and syncs the file.
+func (g *gen) fast(ctx context.Context) (restore func() error, err error) {
+	// Out of WAL only with no other connection open: close the idle readers.
+	g.s.reader.SetMaxIdleConns(0)
+	defer g.s.reader.SetMaxIdleConns(8)
+	var olds []string
+	restore = func() error {
+		ctx := context.WithoutCancel(ctx)
+		var errs []error
+		for i := len(olds) - 1; i >= 0; i-- {
+			if _, err := g.s.writer.ExecContext(ctx, "PRAGMA "+genPragmas[i].name+" = "+olds[i]); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		f, err := os.Open(g.s.path)
+		if err == nil {
+			err = errors.Join(f.Sync(), f.Close())
+		}
+		return errors.Join(append(errs, err)...)
+	}
+	for _, p := range genPragmas {
+		var old, now string
+		if err := g.s.writer.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&old); err != nil {
+			return nil, errors.Join(err, restore())
+		}
+		if err := g.s.writer.QueryRowContext(ctx, "PRAGMA "+p.name+" = "+p.value).Scan(&now); err != nil && !isNoRows(err) {
+			return nil, errors.Join(err, restore())
+		}
+		olds = append(olds, old)
+		if p.name == "journal_mode" && !strings.EqualFold(now, p.value) {
+			return nil, errors.Join(fmt.Errorf("journal mode %s, not %s: another connection is open", now, p.value), restore())
+		}
+	}
+	return restore, nil
+}
+
 // dropIndexes drops the tables' secondary indexes (not the ones behind a UNIQUE or
 // PRIMARY KEY constraint) and returns the statements that make them again, in the
 // order they were made: SQLite's planner breaks ties between equal-looking indexes
 // by schema order, so a generated database must keep a migrated one's order.
 func (g *gen) dropIndexes(ctx context.Context, tables ...string) ([]string, error) {
-	rows, err := g.s.writer.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN (?, ?, ?) ORDER BY rowid`, tables[0], tables[1], tables[2])
+	return g.drop(ctx, "index", `tbl_name IN ('`+strings.Join(tables, "', '")+`')`)
+}
+
+// dropTriggers drops the named triggers and returns the statements that make them again.
+func (g *gen) dropTriggers(ctx context.Context, names ...string) ([]string, error) {
+	return g.drop(ctx, "trigger", `name IN ('`+strings.Join(names, "', '")+`')`)
+}
+
+func (g *gen) drop(ctx context.Context, kind, where string) ([]string, error) {
+	rows, err := g.s.writer.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND `+where+` ORDER BY rowid`, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -171,11 +270,26 @@ func (g *gen) dropIndexes(ctx context.Context, tables ...string) ([]string, erro
 		return nil, err
 	}
 	for _, n := range names {
-		if _, err := g.s.writer.ExecContext(ctx, `DROP INDEX "`+n+`"`); err != nil {
+		if _, err := g.s.writer.ExecContext(ctx, `DROP `+kind+` "`+n+`"`); err != nil {
 			return nil, err
 		}
 	}
 	return sqls, nil
+}
+
+// searchIndexes fills the archive's and the tasks' search indexes as their insert
+// triggers would have (one INSERT … SELECT each, the triggers' own rows)
+// and makes the triggers again.
+func (g *gen) searchIndexes(ctx context.Context, triggers []string) error {
+	for _, q := range append([]string{
+		`INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`,
+		`INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`,
+	}, triggers...) {
+		if _, err := g.s.writer.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TableCount is one table's row count.
@@ -220,11 +334,11 @@ type gen struct {
 	pickBank, pickSup             picker
 	inWork                        []genCard
 
-	queue         genQueue // tasks and transactions not yet due, by creation time
-	seq           uint64
-	stmtCard      *sql.Stmt
-	tasks, money  genWriter
-	searchTrigger string // the migration's CREATE TRIGGER cards_search_insert
+	queue               genQueue // tasks and transactions not yet due, by creation time
+	seq                 uint64
+	cards, tasks, money *genWriter
+	sums                *rollupSums  // the report's rollups of the rows written
+	confirms            []genConfirm // the cards' confirmed profits
 }
 
 // picker draws an index with fixed weights (a few big banks and suppliers, most small).
@@ -256,131 +370,6 @@ func (g *gen) add() {
 		g.progress(fmt.Sprintf("%s: %d cards, %d auto tasks, %d transactions — %d rows in %s (%.0f rows/s)",
 			g.phase, g.nCards, g.nTasks, g.nMoney, g.rows, el.Round(time.Second), float64(g.rows)/el.Seconds()))
 	}
-}
-
-// genWriter buffers one table's rows and writes them genChunk at a time with a
-// multi-row INSERT (the rest one by one at the end of a transaction).
-type genWriter struct {
-	one, many *sql.Stmt
-	cols      int
-	args      []any
-}
-
-func (w *genWriter) prepare(ctx context.Context, tx *Tx, insert string, cols int) error {
-	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
-	var err error
-	if w.one, err = tx.Raw.PrepareContext(ctx, insert+row); err != nil {
-		return err
-	}
-	w.many, err = tx.Raw.PrepareContext(ctx, insert+row+strings.Repeat(", "+row, genChunk-1))
-	w.cols, w.args = cols, w.args[:0]
-	return err
-}
-
-func (w *genWriter) add(ctx context.Context, vals ...any) error {
-	w.args = append(w.args, vals...)
-	if len(w.args) < genChunk*w.cols {
-		return nil
-	}
-	_, err := w.many.ExecContext(ctx, w.args...)
-	w.args = w.args[:0]
-	return err
-}
-
-func (w *genWriter) flush(ctx context.Context) error {
-	for i := 0; i < len(w.args); i += w.cols {
-		if _, err := w.one.ExecContext(ctx, w.args[i:i+w.cols]...); err != nil {
-			return err
-		}
-	}
-	w.args = w.args[:0]
-	return nil
-}
-
-func (w *genWriter) close() {
-	w.one.Close()
-	w.many.Close()
-}
-
-// batches calls step until it reports done, in transactions of about
-// genBatchRows rows, with the INSERT statements prepared on each transaction.
-func (g *gen) batches(ctx context.Context, step func() (done bool, err error)) error {
-	for done := false; !done; {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := g.s.InTx(ctx, func(tx *Tx) error {
-			from, err := g.dropSearchTrigger(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if g.stmtCard, err = tx.Raw.PrepareContext(ctx, `INSERT INTO cards (number, last4, bank_id, supplier_id,
-				contact_name, contact_phone, warmer_id, manager_id, accountant_id, commission_rate, warming_days,
-				warming_every_days, notes, lifecycle, stage, stage_entered_at, version, created_by, created_at, updated_at, archived_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
-				return err
-			}
-			defer g.stmtCard.Close()
-			if err := g.tasks.prepare(ctx, tx, `INSERT INTO auto_tasks (card_id, stage, kind, assignee_id,
-				status, deadline, rolls, fields, created_at, started_at, done_at, done_by) VALUES `, 12); err != nil {
-				return err
-			}
-			defer g.tasks.close()
-			if err := g.money.prepare(ctx, tx, `INSERT INTO transactions (card_id, occurred_on, amount,
-				commission_rate, commission, net, comment, created_by, created_at) VALUES `, 9); err != nil {
-				return err
-			}
-			defer g.money.close()
-			for start := g.rows; !done && g.rows-start < genBatchRows; {
-				if done, err = step(); err != nil {
-					return err
-				}
-			}
-			if err := g.tasks.flush(ctx); err != nil {
-				return err
-			}
-			if err := g.money.flush(ctx); err != nil {
-				return err
-			}
-			return g.searchIndex(ctx, tx, from)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// The archive's search index is kept by a trigger per inserted card; FTS5 flushes
-// its pending terms to a new segment at every statement that fires it, and merging
-// those tiny segments makes a bulk load ~3x slower. So each batch drops the trigger
-// inside its transaction, indexes its archived cards with one INSERT … SELECT (the
-// trigger's own statement) and creates the trigger again before committing: the
-// schema never goes without it, and the index ends up exactly as the trigger makes it.
-
-// dropSearchTrigger drops the insert trigger and returns the last card id before the batch.
-func (g *gen) dropSearchTrigger(ctx context.Context, tx *Tx) (int64, error) {
-	if g.searchTrigger == "" {
-		if err := tx.Raw.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cards_search_insert'`).Scan(&g.searchTrigger); err != nil {
-			return 0, fmt.Errorf("search trigger: %w", err)
-		}
-	}
-	var last int64
-	if err := tx.Raw.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM cards`).Scan(&last); err != nil {
-		return 0, err
-	}
-	_, err := tx.Raw.ExecContext(ctx, `DROP TRIGGER cards_search_insert`)
-	return last, err
-}
-
-// searchIndex indexes the batch's archived cards as the trigger would and restores the trigger.
-func (g *gen) searchIndex(ctx context.Context, tx *Tx, after int64) error {
-	if _, err := tx.Raw.ExecContext(ctx, `INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4)
-		SELECT * FROM cards_search_rows WHERE id > ?`, after); err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	_, err := tx.Raw.ExecContext(ctx, g.searchTrigger)
-	return err
 }
 
 // ---- people, banks, suppliers ----
@@ -736,14 +725,28 @@ type genTask struct {
 	stage, rolls                       int
 	kind, status, fields               string
 	deadline, created, started, doneAt time.Time
+	confirm                            *genConfirm
 }
 
-// genMoney is a transactions row.
+// genMoney is a transactions row, with its card's bank, supplier and manager (the report's keys).
 type genMoney struct {
 	card, by                      int64
 	day, comment                  string
 	amount, rate, commission, net int64
 	created                       time.Time
+	keys                          genKeys
+}
+
+// genKeys are a card's bank, supplier and manager: the report's breakdowns.
+type genKeys struct{ bank, supplier, manager int64 }
+
+// genConfirm is a card's confirmed profit (card_confirmations): its stage-8 answer,
+// recorded when that task is written and its id known.
+type genConfirm struct {
+	card, task int64
+	day        string
+	amount     int64
+	keys       genKeys
 }
 
 type genItem struct {
@@ -789,25 +792,41 @@ func null[T comparable](v T) any {
 	return v
 }
 
-// write writes the next row of the queue.
-func (g *gen) write(ctx context.Context) error {
+// next writes the next row of the queue.
+func (g *gen) next() error {
 	it := heap.Pop(&g.queue).(genItem)
 	if t := it.task; t != nil {
 		g.nTasks++
 		g.add()
-		return g.tasks.add(ctx, t.card, t.stage, t.kind, t.assignee, t.status, t.deadline, t.rolls, t.fields,
+		id := g.nTasks // the table was empty
+		if t.kind == "stage" {
+			a := db.AutoTask{Stage: int64(t.stage), AssigneeID: t.assignee, Status: t.status, Deadline: t.deadline, CreatedAt: t.created}
+			if !t.doneAt.IsZero() {
+				a.DoneAt = &t.doneAt
+			}
+			g.sums.addTask(a)
+		}
+		if f := t.confirm; f != nil {
+			f.task = id
+			g.confirms = append(g.confirms, *f)
+			g.sums.addMoney(moneyDelta{day: f.day, bank: f.keys.bank, supplier: f.keys.supplier, manager: f.keys.manager,
+				confirmedN: 1, confirmed: f.amount})
+		}
+		return g.tasks.add(id, t.card, t.stage, t.kind, t.assignee, t.status, t.deadline, t.rolls, t.fields,
 			t.created, null(t.started), null(t.doneAt), null(t.doneBy))
 	}
 	m := it.money
 	g.nMoney++
 	g.add()
-	return g.money.add(ctx, m.card, m.day, m.amount, m.rate, m.commission, m.net, m.comment, m.by, m.created)
+	g.sums.addMoney(moneyDelta{day: m.day, bank: m.keys.bank, supplier: m.keys.supplier, manager: m.keys.manager,
+		txN: 1, amount: m.amount, commission: m.commission, net: m.net})
+	return g.money.add(g.nMoney, m.card, m.day, m.amount, m.rate, m.commission, m.net, m.comment, m.by, m.created)
 }
 
 // until writes the queued rows created up to t.
-func (g *gen) until(ctx context.Context, t time.Time) error {
+func (g *gen) until(t time.Time) error {
 	for len(g.queue) > 0 && !g.queue[0].at.After(t) {
-		if err := g.write(ctx); err != nil {
+		if err := g.next(); err != nil {
 			return err
 		}
 	}
@@ -816,7 +835,15 @@ func (g *gen) until(ctx context.Context, t time.Time) error {
 
 // ---- the decade ----
 
-func (g *gen) cards(ctx context.Context) error {
+// decade writes the cards with their tasks and transactions.
+func (g *gen) decade(ctx context.Context) error {
+	return g.load(ctx, func(w map[*genTable]*genWriter) error {
+		g.cards, g.tasks, g.money = w[genCardsTable], w[genTasksTable], w[genMoneyTable]
+		return g.produceDecade()
+	}, genCardsTable, genTasksTable, genMoneyTable)
+}
+
+func (g *gen) produceDecade() error {
 	o := g.o
 	inWorkTasks, inWorkMoneyCards := 0, 0
 	for _, c := range g.inWork {
@@ -848,10 +875,7 @@ func (g *gen) cards(ctx context.Context) error {
 	gap := span / time.Duration(max(o.Archived, 1))
 	i, n := 0, o.Archived+len(g.inWork)
 	g.phase = "archive"
-	err := g.batches(ctx, func() (bool, error) {
-		if i == n {
-			return true, nil
-		}
+	for ; i < n; i++ {
 		var c genCard
 		r := g.r
 		if i < o.Archived {
@@ -866,26 +890,24 @@ func (g *gen) cards(ctx context.Context) error {
 			g.phase = "in work"
 			c = g.inWork[i-o.Archived]
 		}
-		i++
-		if err := g.until(ctx, c.created); err != nil {
-			return false, err
+		if err := g.until(c.created); err != nil {
+			return err
 		}
-		return false, g.card(ctx, r, &c)
-	})
-	if err != nil {
-		return err
+		if err := g.card(r, &c); err != nil {
+			return err
+		}
 	}
 	g.phase = "the rest of the tasks"
-	return g.batches(ctx, func() (bool, error) {
-		if len(g.queue) == 0 {
-			return true, nil
+	for len(g.queue) > 0 {
+		if err := g.next(); err != nil {
+			return err
 		}
-		return false, g.write(ctx)
-	})
+	}
+	return nil
 }
 
 // card writes the card and queues its tasks and transactions.
-func (g *gen) card(ctx context.Context, r *rand.Rand, c *genCard) error {
+func (g *gen) card(r *rand.Rand, c *genCard) error {
 	last := 9 // archived: every stage done
 	lifecycle, version := "archived", 12+r.IntN(3)
 	var stage, entered, archived any
@@ -900,18 +922,14 @@ func (g *gen) card(ctx context.Context, r *rand.Rand, c *genCard) error {
 	if r.IntN(10) == 0 {
 		notes = genComments[5+r.IntN(len(genComments)-5)]
 	}
-	res, err := g.stmtCard.ExecContext(ctx, c.number, c.last4, g.banks[c.bank], g.sups[c.supplier], c.contact, c.phone,
-		c.warmer, c.manager, c.accountant, c.rate, c.warmingDays, c.every, notes, lifecycle, stage, entered,
-		version, c.admin, c.created, updated, archived)
-	if err != nil {
-		return fmt.Errorf("card %s: %w", c.number, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
 	g.nCards++
 	g.add()
+	id := g.nCards // the table was empty
+	if err := g.cards.add(id, c.number, c.last4, g.banks[c.bank], g.sups[c.supplier], c.contact, c.phone,
+		c.warmer, c.manager, c.accountant, c.rate, c.warmingDays, c.every, notes, lifecycle, stage, entered,
+		version, c.admin, c.created, updated, archived); err != nil {
+		return err
+	}
 	var net money.Kopecks
 	for s := 1; s <= last; s++ {
 		g.stageTask(r, c, id, s, net)
@@ -923,6 +941,10 @@ func (g *gen) card(ctx context.Context, r *rand.Rand, c *genCard) error {
 		}
 	}
 	return nil
+}
+
+func (g *gen) keysOf(c *genCard) genKeys {
+	return genKeys{g.banks[c.bank], g.sups[c.supplier], c.manager}
 }
 
 // slotOf is who does a stage: the card's manager, accountant or warmer.
@@ -1007,6 +1029,12 @@ func (g *gen) stageTask(r *rand.Rand, c *genCard, cardID int64, s int, profit mo
 			t.doneBy = c.admin
 		}
 		t.fields = g.stageFields(r, c, s, end, profit)
+		if s == 8 && (c.stage == 0 || c.stage == 9) { // the answer stands: confirmed (0 for «no»)
+			t.confirm = &genConfirm{card: cardID, day: g.office.Today(end), keys: g.keysOf(c)}
+			if !c.decisionNo {
+				t.confirm.amount = int64(profit)
+			}
+		}
 	}
 	g.pushTask(t)
 }
@@ -1063,7 +1091,7 @@ func (g *gen) transactions(r *rand.Rand, c *genCard, cardID int64) money.Kopecks
 		net += t.Net
 		g.pushMoney(&genMoney{card: cardID, day: g.office.Today(at), amount: int64(amount), rate: rate,
 			commission: int64(t.Commission), net: int64(t.Net), comment: genTxComments[r.IntN(len(genTxComments))],
-			by: c.manager, created: at.Add(hours(r, 0, 3)).Truncate(time.Second)})
+			by: c.manager, created: at.Add(hours(r, 0, 3)).Truncate(time.Second), keys: g.keysOf(c)})
 	}
 	return net
 }

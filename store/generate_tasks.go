@@ -20,7 +20,7 @@ var genTaskTitles = []string{"Позвонить в банк по карте №
 var genTaskComments = []string{"Принято, сделаю", "Банк не отвечает, перезвоню завтра", "Готово, проверьте", "Нужны документы от поставщика",
 	"Сумма уточнена", "Перенесите срок, пожалуйста", "Сделано частично", "Ок"}
 
-// stdTasks writes o.StdTasks tasks (and their comments) in transactions of genBatchRows.
+// stdTasks writes o.StdTasks tasks and their comments.
 func (g *gen) stdTasks(ctx context.Context) error {
 	n := g.o.StdTasks
 	if n <= 0 {
@@ -32,98 +32,68 @@ func (g *gen) stdTasks(ctx context.Context) error {
 	people = append(append(append(append(append(people, g.owners...), g.admins...), g.managers...), g.accountant...), g.warmers...)
 	// Skewed: person i gets weight ~ 1/(i+1) (a few busy people, a long tail).
 	pick := newPicker(len(people), func(i int) int { return 1000 / (i + 1) })
-	var cards int64
-	if err := g.s.reader.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM cards").Scan(&cards); err != nil {
-		return err
-	}
+	cards := g.nCards
 	span := g.now.Sub(g.from)
-	var w, cw genWriter
-	written := 0
-	for written < n {
-		err := g.s.InTx(ctx, func(tx *Tx) error {
-			if err := w.prepare(ctx, tx, `INSERT INTO tasks (title, title_lc, description, author_id, assignee_id, card_id,
-				deadline, status, version, created_at, updated_at, done_at) VALUES `, 12); err != nil {
+	return g.load(ctx, func(w map[*genTable]*genWriter) error {
+		tasks, comments := w[genStdTable], w[genCommentTable]
+		for i := range n {
+			id := int64(i + 1) // the table was empty
+			// Creation times rise with the id (a faster pace in later years).
+			f := float64(i) / float64(n)
+			created := g.from.Add(time.Duration(float64(span) * (1 - (1-f)*(1-f)))).Truncate(time.Second)
+			deadline := g.office.EndOfDay(created, 1+r.IntN(14))
+			author, assignee := people[pick.pick(r)], people[pick.pick(r)]
+			title := genTaskTitles[r.IntN(len(genTaskTitles))]
+			if strings.Contains(title, "%d") {
+				title = fmt.Sprintf(title, 1+r.IntN(100000))
+			}
+			var card any
+			if cards > 0 && r.IntN(3) == 0 {
+				card = 1 + r.Int64N(cards)
+			}
+			status, done := "done", any(nil)
+			switch x := r.IntN(100); {
+			case deadline.After(g.now) && x < 60:
+				status = "new"
+			case deadline.After(g.now) && x < 90:
+				status = "in_progress"
+			case !deadline.After(g.now) && x < 3:
+				status = "new" // overdue
+			case !deadline.After(g.now) && x < 5:
+				status = "in_progress" // overdue
+			case x < 10:
+				status = "cancelled"
+			}
+			updated := created
+			if status == "done" {
+				t := created.Add(time.Duration(r.Int64N(int64(deadline.Sub(created)) + 1)))
+				if t.After(g.now) {
+					t = g.now
+				}
+				done, updated = t, t
+			}
+			desc := ""
+			if r.IntN(2) == 0 {
+				desc = "Подробности у автора. Срок важен."
+			}
+			if err := tasks.add(id, title, strings.ToLower(title), desc, author, assignee, card, deadline, status, 1, created, updated, done); err != nil {
 				return err
 			}
-			defer w.close()
-			if err := cw.prepare(ctx, tx, `INSERT INTO task_comments (task_id, user_id, at, body) VALUES `, 4); err != nil {
-				return err
-			}
-			defer cw.close()
-			var comments []any // written after their tasks (foreign keys are checked at once)
-			var next int64
-			if err := tx.Raw.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM tasks").Scan(&next); err != nil {
-				return err
-			}
-			for end := min(n, written+genBatchRows); written < end; written++ {
-				// Creation times rise with the id (a faster pace in later years).
-				f := float64(written) / float64(n)
-				created := g.from.Add(time.Duration(float64(span) * (1 - (1-f)*(1-f)))).Truncate(time.Second)
-				deadline := g.office.EndOfDay(created, 1+r.IntN(14))
-				author, assignee := people[pick.pick(r)], people[pick.pick(r)]
-				title := genTaskTitles[r.IntN(len(genTaskTitles))]
-				if strings.Contains(title, "%d") {
-					title = fmt.Sprintf(title, 1+r.IntN(100000))
-				}
-				var card any
-				if cards > 0 && r.IntN(3) == 0 {
-					card = 1 + r.Int64N(cards)
-				}
-				status, done := "done", any(nil)
-				switch x := r.IntN(100); {
-				case deadline.After(g.now) && x < 60:
-					status = "new"
-				case deadline.After(g.now) && x < 90:
-					status = "in_progress"
-				case !deadline.After(g.now) && x < 3:
-					status = "new" // overdue
-				case !deadline.After(g.now) && x < 5:
-					status = "in_progress" // overdue
-				case x < 10:
-					status = "cancelled"
-				}
-				updated := created
-				if status == "done" {
-					t := created.Add(time.Duration(r.Int64N(int64(deadline.Sub(created)) + 1)))
-					if t.After(g.now) {
-						t = g.now
+			g.add()
+			if r.IntN(5) == 0 {
+				for k := 0; k < 1+r.IntN(3); k++ {
+					who := assignee
+					if k%2 == 1 {
+						who = author
 					}
-					done, updated = t, t
-				}
-				desc := ""
-				if r.IntN(2) == 0 {
-					desc = "Подробности у автора. Срок важен."
-				}
-				if err := w.add(ctx, title, strings.ToLower(title), desc, author, assignee, card, deadline, status, 1, created, updated, done); err != nil {
-					return err
-				}
-				g.add()
-				if r.IntN(5) == 0 {
-					for k := 0; k < 1+r.IntN(3); k++ {
-						who := assignee
-						if k%2 == 1 {
-							who = author
-						}
-						comments = append(comments, next, who, created.Add(time.Duration(k+1)*time.Hour), genTaskComments[r.IntN(len(genTaskComments))])
-						g.add()
+					if err := comments.add(id, who, created.Add(time.Duration(k+1)*time.Hour), genTaskComments[r.IntN(len(genTaskComments))]); err != nil {
+						return err
 					}
-				}
-				next++
-			}
-			if err := w.flush(ctx); err != nil {
-				return err
-			}
-			for i := 0; i < len(comments); i += 4 {
-				if err := cw.add(ctx, comments[i:i+4]...); err != nil {
-					return err
+					g.add()
 				}
 			}
-			return cw.flush(ctx)
-		})
-		if err != nil {
-			return fmt.Errorf("standard tasks: %w", err)
+			g.nStd++
 		}
-	}
-	g.nStd = int64(n)
-	return nil
+		return nil
+	}, genStdTable, genCommentTable)
 }

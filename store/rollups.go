@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -335,35 +338,161 @@ func (tx *Tx) rebuildRollups(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := tx.rebuildMoney(ctx); err != nil {
+	office, err := tx.Office(ctx)
+	if err != nil {
+		return err
+	}
+	sums := newRollupSums(office)
+	if err := tx.sumMoney(ctx, sums); err != nil {
 		return fmt.Errorf("rebuild money rollups: %w", err)
 	}
-	if err := tx.rebuildStages(ctx); err != nil {
+	if err := tx.sumStages(ctx, sums); err != nil {
 		return fmt.Errorf("rebuild stage rollups: %w", err)
 	}
-	return nil
+	return sums.write(ctx, tx)
 }
 
-func (tx *Tx) rebuildMoney(ctx context.Context) error {
-	sums := map[moneyKey]*moneyDelta{}
-	add := func(d moneyDelta) {
-		for _, p := range periodsOf(d.day) {
-			for dim, key := range [4]int64{0, d.bank, d.supplier, d.manager} {
-				k := moneyKey{dim, p, key}
-				s := sums[k]
-				if s == nil {
-					s = &moneyDelta{}
-					sums[k] = s
-				}
-				s.txN += d.txN
-				s.amount += d.amount
-				s.commission += d.commission
-				s.net += d.net
-				s.confirmedN += d.confirmedN
-				s.confirmed += d.confirmed
-			}
+// rollupSums adds up the rollups' rows in memory: the rebuild from the rows, and
+// the generator from the rows it writes. Sums are kept per day (tens of millions
+// of rows go through them) and become year, month and day rows when written.
+type rollupSums struct {
+	office pipeline.Office
+	money  map[moneyDayKey]moneyDelta
+	stages map[stageDayKey]stageDelta
+	times  map[stageTimeDayKey]int64
+}
+
+type moneyDayKey struct {
+	day string
+	dim int
+	key int64
+}
+
+type stageDayKey struct {
+	day         string
+	stage, user int64
+}
+
+type stageTimeDayKey struct {
+	day           string
+	stage, bucket int64
+}
+
+func newRollupSums(office pipeline.Office) *rollupSums {
+	return &rollupSums{office: office, money: map[moneyDayKey]moneyDelta{}, stages: map[stageDayKey]stageDelta{},
+		times: map[stageTimeDayKey]int64{}}
+}
+
+func (r *rollupSums) addMoney(d moneyDelta) {
+	for dim, key := range [4]int64{0, d.bank, d.supplier, d.manager} {
+		k := moneyDayKey{d.day, dim, key}
+		s := r.money[k]
+		s.txN += d.txN
+		s.amount += d.amount
+		s.commission += d.commission
+		s.net += d.net
+		s.confirmedN += d.confirmedN
+		s.confirmed += d.confirmed
+		r.money[k] = s
+	}
+}
+
+func (r *rollupSums) addStage(d stageDelta) {
+	for _, u := range [2]int64{0, d.user} {
+		k := stageDayKey{d.day, d.stage, u}
+		s := r.stages[k]
+		s.entered += d.entered
+		s.left += d.left
+		s.done += d.done
+		s.overdue += d.overdue
+		s.sec += d.sec
+		r.stages[k] = s
+	}
+	if d.bucket >= 0 {
+		r.times[stageTimeDayKey{d.day, d.stage, int64(d.bucket)}] += d.bucketN
+	}
+}
+
+// addTask adds a stage task: it entered its stage, and left it if it is closed.
+func (r *rollupSums) addTask(t db.AutoTask) {
+	r.addStage(taskEntered(r.office, t, 1))
+	if t.DoneAt != nil && (t.Status == "done" || t.Status == "cancelled") {
+		r.addStage(taskLeft(r.office, t))
+	}
+}
+
+// write inserts the sums into the empty rollup tables, in primary-key order.
+func (r *rollupSums) write(ctx context.Context, tx *Tx) error {
+	money := map[moneyKey]moneyDelta{}
+	for k, d := range r.money {
+		for _, p := range periodsOf(k.day) {
+			mk := moneyKey{k.dim, p, k.key}
+			s := money[mk]
+			s.txN += d.txN
+			s.amount += d.amount
+			s.commission += d.commission
+			s.net += d.net
+			s.confirmedN += d.confirmedN
+			s.confirmed += d.confirmed
+			money[mk] = s
 		}
 	}
+	ins := bulkInsert{tx: tx, head: "INSERT INTO rollup_money (dim, period, key, tx_n, amount, commission, net, confirmed_n, confirmed) VALUES ", cols: 9}
+	for _, k := range slices.SortedFunc(maps.Keys(money), func(a, b moneyKey) int {
+		return cmp.Or(cmp.Compare(a.dim, b.dim), strings.Compare(a.period, b.period), cmp.Compare(a.key, b.key))
+	}) {
+		s := money[k]
+		if err := ins.add(ctx, k.dim, k.period, k.key, s.txN, s.amount, s.commission, s.net, s.confirmedN, s.confirmed); err != nil {
+			return err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	stages := map[stageKey]stageDelta{}
+	for k, d := range r.stages {
+		for _, p := range periodsOf(k.day) {
+			sk := stageKey{p, k.stage, k.user}
+			s := stages[sk]
+			s.entered += d.entered
+			s.left += d.left
+			s.done += d.done
+			s.overdue += d.overdue
+			s.sec += d.sec
+			stages[sk] = s
+		}
+	}
+	ins = bulkInsert{tx: tx, head: "INSERT INTO rollup_stage (period, stage, user_id, entered, left_n, done_n, overdue, secs) VALUES ", cols: 8}
+	for _, k := range slices.SortedFunc(maps.Keys(stages), func(a, b stageKey) int {
+		return cmp.Or(strings.Compare(a.period, b.period), cmp.Compare(a.stage, b.stage), cmp.Compare(a.user, b.user))
+	}) {
+		s := stages[k]
+		if err := ins.add(ctx, k.period, k.stage, k.user, s.entered, s.left, s.done, s.overdue, s.sec); err != nil {
+			return err
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	times := map[stageTimeKey]int64{}
+	for k, n := range r.times {
+		for _, p := range periodsOf(k.day) {
+			times[stageTimeKey{p, k.stage, k.bucket}] += n
+		}
+	}
+	ins = bulkInsert{tx: tx, head: "INSERT INTO rollup_stage_time (period, stage, bucket, n) VALUES ", cols: 4}
+	for _, k := range slices.SortedFunc(maps.Keys(times), func(a, b stageTimeKey) int {
+		return cmp.Or(strings.Compare(a.period, b.period), cmp.Compare(a.stage, b.stage), cmp.Compare(a.bucket, b.bucket))
+	}) {
+		if err := ins.add(ctx, k.period, k.stage, k.bucket, times[k]); err != nil {
+			return err
+		}
+	}
+	return ins.flush(ctx)
+}
+
+// sumMoney adds the transactions and the confirmed profits, by day and card.
+func (tx *Tx) sumMoney(ctx context.Context, sums *rollupSums) error {
 	for _, q := range []string{
 		`SELECT t.occurred_on, c.bank_id, c.supplier_id, c.manager_id, COUNT(*), SUM(t.amount), SUM(t.commission), SUM(t.net), 0, 0
 FROM transactions t JOIN cards c ON c.id = t.card_id GROUP BY 1, 2, 3, 4`,
@@ -380,84 +509,31 @@ FROM card_confirmations f JOIN cards c ON c.id = f.card_id GROUP BY 1, 2, 3, 4`,
 				rows.Close()
 				return err
 			}
-			add(d)
+			sums.addMoney(d)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
-	ins := bulkInsert{tx: tx, head: "INSERT INTO rollup_money (dim, period, key, tx_n, amount, commission, net, confirmed_n, confirmed) VALUES ", cols: 9}
-	for k, s := range sums {
-		if err := ins.add(ctx, k.dim, k.period, k.key, s.txN, s.amount, s.commission, s.net, s.confirmedN, s.confirmed); err != nil {
-			return err
-		}
-	}
-	return ins.flush(ctx)
+	return nil
 }
 
-func (tx *Tx) rebuildStages(ctx context.Context) error {
-	office, err := tx.Office(ctx)
-	if err != nil {
-		return err
-	}
-	sums := map[stageKey]*stageDelta{}
-	times := map[stageTimeKey]int64{}
-	add := func(d stageDelta) {
-		for _, p := range periodsOf(d.day) {
-			for _, u := range [2]int64{0, d.user} {
-				k := stageKey{p, d.stage, u}
-				s := sums[k]
-				if s == nil {
-					s = &stageDelta{}
-					sums[k] = s
-				}
-				s.entered += d.entered
-				s.left += d.left
-				s.done += d.done
-				s.overdue += d.overdue
-				s.sec += d.sec
-			}
-			if d.bucket >= 0 {
-				times[stageTimeKey{p, d.stage, int64(d.bucket)}] += d.bucketN
-			}
-		}
-	}
+// sumStages adds every stage task.
+func (tx *Tx) sumStages(ctx context.Context, sums *rollupSums) error {
 	rows, err := tx.Raw.QueryContext(ctx, `SELECT id, stage, assignee_id, status, deadline, created_at, done_at FROM auto_tasks WHERE kind = 'stage'`)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var t db.AutoTask
 		if err := rows.Scan(&t.ID, &t.Stage, &t.AssigneeID, &t.Status, &t.Deadline, &t.CreatedAt, &t.DoneAt); err != nil {
-			rows.Close()
 			return err
 		}
-		add(taskEntered(office, t, 1))
-		if t.DoneAt != nil && (t.Status == "done" || t.Status == "cancelled") {
-			add(taskLeft(office, t))
-		}
+		sums.addTask(t)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	ins := bulkInsert{tx: tx, head: "INSERT INTO rollup_stage (period, stage, user_id, entered, left_n, done_n, overdue, secs) VALUES ", cols: 8}
-	for k, s := range sums {
-		if err := ins.add(ctx, k.period, k.stage, k.user, s.entered, s.left, s.done, s.overdue, s.sec); err != nil {
-			return err
-		}
-	}
-	if err := ins.flush(ctx); err != nil {
-		return err
-	}
-	ins = bulkInsert{tx: tx, head: "INSERT INTO rollup_stage_time (period, stage, bucket, n) VALUES ", cols: 4}
-	for k, n := range times {
-		if err := ins.add(ctx, k.period, k.stage, k.bucket, n); err != nil {
-			return err
-		}
-	}
-	return ins.flush(ctx)
+	return rows.Err()
 }
 
 // bulkInsert writes rows many to a statement.
@@ -516,22 +592,4 @@ func (tx *Tx) reassignEntered(ctx context.Context, t db.AutoTask, to int64) erro
 	}
 	t.AssigneeID = to
 	return tx.rollStage(ctx, taskEntered(office, t, 1))
-}
-
-// ReportAfterLoad fills the report's tables after a bulk load that wrote rows
-// directly (the generator): each card past stage 8 gets its latest stage-8 answer
-// as its confirmed profit, then every rollup is rebuilt.
-func (s *Store) ReportAfterLoad(ctx context.Context) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.Raw.ExecContext(ctx, `INSERT OR REPLACE INTO card_confirmations (card_id, task_id, answered_on, amount)
-SELECT t.card_id, t.id, json_extract(t.fields, '$.answered_on'), CAST(json_extract(t.fields, '$.confirmed_amount') AS INTEGER)
-FROM auto_tasks t JOIN cards c ON c.id = t.card_id
-WHERE t.kind = 'stage' AND t.stage = 8 AND t.status = 'done'
-  AND json_extract(t.fields, '$.answered') = 'yes'
-  AND (c.stage = 9 OR c.lifecycle IN ('worked_out', 'archived'))
-  AND t.id = (SELECT MAX(id) FROM auto_tasks m WHERE m.card_id = t.card_id AND m.kind = 'stage' AND m.stage = 8 AND m.status = 'done')`); err != nil {
-			return fmt.Errorf("confirmations: %w", err)
-		}
-		return tx.rebuildRollups(ctx)
-	})
 }

@@ -362,6 +362,9 @@ func (s *Store) TasksPlan(ctx context.Context, f TaskFilter) (string, error) {
 // TaskCounts are a user's tab badges: open and overdue per tab.
 type TaskCounts struct {
 	InOpen, InOverdue, OutOpen, OutOverdue, AllOpen, AllOverdue int64
+	// Next is the first deadline not yet passed among the counted open tasks
+	// (zero: none): until it passes the overdue counts stand.
+	Next time.Time
 }
 
 // TaskBadges counts the open and overdue tasks of the user's tabs (all only for the owner).
@@ -383,6 +386,35 @@ func (s *Store) TaskBadges(ctx context.Context, userID int64, owner bool, now ti
 			return c, err
 		}
 		c.AllOpen, c.AllOverdue = all.Open, all.Overdue
+	}
+	// The next deadline of each counted list: the first entry of its open-task
+	// index at or after now.
+	const open = " status IN ('new', 'in_progress') AND deadline >= ? ORDER BY deadline LIMIT 1"
+	next := []struct {
+		q    string
+		args []any
+	}{
+		{"SELECT deadline FROM tasks INDEXED BY tasks_open_assignee WHERE assignee_id = ? AND" + open, []any{userID, now}},
+		{"SELECT deadline FROM tasks INDEXED BY tasks_open_author WHERE author_id = ? AND" + open, []any{userID, now}},
+	}
+	if owner {
+		next = append(next, struct {
+			q    string
+			args []any
+		}{"SELECT deadline FROM tasks INDEXED BY tasks_open WHERE" + open, []any{now}})
+	}
+	for _, n := range next {
+		var d time.Time
+		err := s.reader.QueryRowContext(ctx, n.q, n.args...).Scan(&d)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return c, fmt.Errorf("task badges: next deadline: %w", err)
+		}
+		if c.Next.IsZero() || d.Before(c.Next) {
+			c.Next = d
+		}
 	}
 	return c, nil
 }

@@ -199,6 +199,8 @@ func TestTaskFiltersAgainstBruteForce(t *testing.T) {
 			od := int64(0)
 			if tasks.Overdue(x.status, x.deadline, now) {
 				od = 1
+			} else if want.Next.IsZero() || x.deadline.Before(want.Next) { // every open task counts in «Все задачи»
+				want.Next = x.deadline
 			}
 			want.AllOpen, want.AllOverdue = want.AllOpen+1, want.AllOverdue+od
 			if x.assignee == u {
@@ -209,6 +211,7 @@ func TestTaskFiltersAgainstBruteForce(t *testing.T) {
 			}
 		}
 		got, err := s.TaskBadges(context.Background(), u, true, now)
+		got.Next, want.Next = got.Next.UTC(), want.Next.UTC()
 		if err != nil || got != want {
 			t.Errorf("badges of %d: %+v %v, want %+v", u, got, err, want)
 		}

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"html/template"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -45,15 +48,53 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	}
 	data["Counts"] = cm
 	if tab == "archive" {
-		if err := s.archiveFilters(c, data); err != nil {
+		if c.Query("part") == "table" {
+			if err := s.archiveFilters(c, data); err != nil {
+				return err
+			}
+			return c.Render("cards/table", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		}
+		// The archive's page is its filters (the rows come from /cards/archive):
+		// kept until the next notice (a bank, a supplier, a person, a card changed).
+		return s.keptPage(c, "cards|archive", func() ([]byte, time.Time, error) {
+			if err := s.archiveFilters(c, data); err != nil {
+				return nil, time.Time{}, err
+			}
+			b, err := s.renderBytes(c, "cards/list", "Карты", "cards", nil, data)
+			return b, time.Time{}, err
+		})
+	}
+	f := cardListFilterOf(c, lifecycle)
+	data["Q"], data["PageNo"] = f.Search, f.Offset/cardPageSize+1
+	var b []byte
+	var etag string
+	if f.Search == "" {
+		// Without a search the table is the same for everyone of the role and scope:
+		// rendered once, kept until the next notice (nothing in it follows the clock).
+		key := "cardtable|" + string(userOf(c).Role) + "|" + lifecycle + "|" + i64s(f.OnlyUser) + "|" + strconv.Itoa(f.Offset)
+		b, etag, err = s.renderedUntil(key, "cards/table", func() (Page, time.Time, error) {
+			d := fiber.Map{"Tab": tab, "Q": "", "PageNo": data["PageNo"]}
+			err := s.cardRows(c, f, cm, d)
+			return s.sharedPage(c, d), time.Time{}, err
+		})
+		if err != nil {
 			return err
 		}
-	} else if err := s.cardRows(c, lifecycle, cm, data); err != nil {
-		return err
+		b, etag = s.withCSRF(c, b, etag)
+	} else {
+		if err := s.cardRows(c, f, cm, data); err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := s.app.Config().Views.Render(&buf, "cards/table", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)}); err != nil {
+			return err
+		}
+		b = buf.Bytes()
 	}
 	if c.Query("part") == "table" {
-		return c.Render("cards/table", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		return sendCached(c, b, etag)
 	}
+	data["TableHTML"] = template.HTML(b)
 	return s.render(c, "cards/list", "Карты", "cards", nil, data)
 }
 
@@ -74,8 +115,9 @@ func (s *Server) cardCounts(c *fiber.Ctx) (map[string]int64, error) {
 	if who != nil {
 		key = "cardcounts|" + i64s(*who)
 	}
-	v, _, err := s.cached(key, func() (any, error) {
-		return s.st.CardCounts(c.Context(), who)
+	v, _, err := s.cachedUntil(key, func() (any, time.Time, error) { // nothing in them follows the clock
+		cm, err := s.st.CardCounts(c.Context(), who)
+		return cm, time.Time{}, err
 	})
 	if err != nil {
 		return nil, err
@@ -88,22 +130,14 @@ const cardPageSize = 100
 
 // cardRows reads the tab's page: server-side search and pages, so the owner's
 // «В работе» costs a page, not all 5,000 cards in work (SPEC section 10).
-// Without a search the tab's size is its badge (counts) and the page is kept
-// until the next notice, like the counts.
-func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, counts map[string]int64, data fiber.Map) error {
-	f := cardListFilterOf(c, lifecycle)
+// Without a search the tab's size is its badge (counts).
+func (s *Server) cardRows(c *fiber.Ctx, f store.CardListFilter, counts map[string]int64, data fiber.Map) error {
 	var rows []store.CardRow
 	var total int64
 	var err error
 	if f.Search == "" {
-		total = counts[lifecycle]
-		var v any
-		v, _, err = s.cached("cardpage|"+lifecycle+"|"+i64s(f.OnlyUser)+"|"+strconv.Itoa(f.Offset), func() (any, error) {
-			return s.st.CardPageRows(c.Context(), f)
-		})
-		if err == nil {
-			rows = v.([]store.CardRow)
-		}
+		total = counts[f.Lifecycle]
+		rows, err = s.st.CardPageRows(c.Context(), f)
 	} else {
 		rows, total, err = s.st.CardPage(c.Context(), f)
 	}
@@ -112,7 +146,7 @@ func (s *Server) cardRows(c *fiber.Ctx, lifecycle string, counts map[string]int6
 	}
 	page := f.Offset/cardPageSize + 1
 	pages := int((total + cardPageSize - 1) / cardPageSize)
-	data["Rows"], data["Lifecycle"], data["Q"], data["PageNo"], data["Pages"], data["Total"] = rows, lifecycle, f.Search, page, pages, total
+	data["Rows"], data["Lifecycle"], data["Q"], data["PageNo"], data["Pages"], data["Total"] = rows, f.Lifecycle, f.Search, page, pages, total
 	if err != nil {
 		data["TooBroad"] = err.Error()
 	}
@@ -498,17 +532,48 @@ func (s *Server) cardsToArchive(c *fiber.Ctx) error {
 // ---- card page
 
 func (s *Server) cardPage(c *fiber.Ctx) error {
-	card, err := s.loadCard(c)
+	card, err := s.loadCard(c) // who may see the card: checked on every request
 	if err != nil {
 		return err
 	}
-	data, err := s.cardPageData(c, card)
+	noStore(c)
+	// The card's part of the page is the same for everyone of the role (owner,
+	// admin) or for the one person (anyone else: their buttons, their money), kept
+	// until the next notice, the office's midnight (the transaction form's date) or
+	// the moment the warming period opens the stage.
+	u := userOf(c)
+	who := string(u.Role)
+	if !u.Role.SeesAll() {
+		who += "|" + i64s(u.ID)
+	}
+	key := "cardpage|" + i64s(card.ID) + "|" + who + "|" + c.Query("scope")
+	v, _, err := s.cachedUntil(key, s.markedCSRF(c, func() (any, time.Time, error) {
+		data, err := s.cardPageData(c, card)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		now := s.now()
+		office := s.office()
+		until := office.Day(now).AddDate(0, 0, 1)
+		if t, ok := data["OpenTask"].(db.AutoTask); ok && data["OpensOn"] != "" {
+			until = earliest(until, office.WarmingOpensAt(t.Deadline))
+		}
+		var b bytes.Buffer
+		if err := s.app.Config().Views.Render(&b, "cards/card_main", s.sharedPage(c, data)); err != nil {
+			return nil, time.Time{}, err
+		}
+		return b.Bytes(), until, nil
+	}))
 	if err != nil {
 		return err
 	}
+	main, _ := s.withCSRF(c, v.([]byte), "")
 	if c.Query("part") == "main" {
-		return c.Render("cards/card_main", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
+		c.Type("html", "utf-8")
+		return c.Send(main)
 	}
+	// Around it: the correction form (owner, admin), from the card as read now.
+	data := fiber.Map{"Card": card, "Stages": pipeline.Stages(), "MainHTML": template.HTML(main)}
 	return s.render(c, "cards/card", "Карта № "+i64s(card.ID), "cards", nil, data)
 }
 
@@ -548,7 +613,7 @@ func (s *Server) cardPageData(c *fiber.Ctx, card db.Card) (fiber.Map, error) {
 		if t, err := s.st.Q.AutoTaskOpenStage(c.Context(), card.ID); err == nil {
 			data["OpenTask"] = t
 			data["CanComplete"] = u.Role.SeesAll() || t.AssigneeID == u.ID
-			data["OpensOn"] = warmingOpensOn(u, store.OfficeOf(s.Settings()), pipeline.Stage(*card.Stage), t.Kind, t.Deadline, s.now())
+			data["OpensOn"] = warmingOpensOn(u, s.office(), pipeline.Stage(*card.Stage), t.Kind, t.Deadline, s.now())
 		}
 	}
 	return data, nil

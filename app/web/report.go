@@ -85,25 +85,30 @@ func (s *Server) report(c *fiber.Ctx) error {
 	if !ok {
 		return s.invalid(c, "report/report", "Отчёт", "report", f, data)
 	}
-	sort := f.Get("sort")
-	if !reportSorts[sort] {
-		sort = "amount"
-	}
-	r, err := s.st.ReportFor(c.Context(), f.Get("from"), f.Get("to"))
-	if err != nil {
-		return err
-	}
-	for _, rows := range [][]store.ReportRow{r.Banks, r.Suppliers, r.Managers} {
-		store.SortReportRows(rows, sort)
-	}
-	period := "from=" + f.Get("from") + "&to=" + f.Get("to")
-	data["Report"], data["Sort"], data["Period"] = r, sort, period
-	data["Breakdowns"] = []fiber.Map{
-		{"Title": "По банкам", "Dim": "bank", "Rows": r.Banks, "Col": "Банк"},
-		{"Title": "По поставщикам", "Dim": "supplier", "Rows": r.Suppliers, "Col": "Поставщик"},
-		{"Title": "По менеджерам", "Dim": "manager", "Rows": r.Managers, "Col": "Менеджер"},
-	}
-	return s.render(c, "report/report", "Отчёт", "report", f, data)
+	// The period's page is kept for its person until the next notice (a
+	// transaction, a stage) or the office's midnight (the presets follow today).
+	return s.keptPage(c, "report|"+string(c.Request().URI().QueryString()), func() ([]byte, time.Time, error) {
+		sort := f.Get("sort")
+		if !reportSorts[sort] {
+			sort = "amount"
+		}
+		r, err := s.st.ReportFor(c.Context(), f.Get("from"), f.Get("to"))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, rows := range [][]store.ReportRow{r.Banks, r.Suppliers, r.Managers} {
+			store.SortReportRows(rows, sort)
+		}
+		period := "from=" + f.Get("from") + "&to=" + f.Get("to")
+		data["Report"], data["Sort"], data["Period"] = r, sort, period
+		data["Breakdowns"] = []fiber.Map{
+			{"Title": "По банкам", "Dim": "bank", "Rows": r.Banks, "Col": "Банк"},
+			{"Title": "По поставщикам", "Dim": "supplier", "Rows": r.Suppliers, "Col": "Поставщик"},
+			{"Title": "По менеджерам", "Dim": "manager", "Rows": r.Managers, "Col": "Менеджер"},
+		}
+		b, err := s.renderBytes(c, "report/report", "Отчёт", "report", f, data)
+		return b, s.office().Day(s.now()).AddDate(0, 0, 1), err
+	})
 }
 
 // reportParam is a hidden field of the drill-down's period form.

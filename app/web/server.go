@@ -20,6 +20,7 @@ import (
 
 	"kartoteka/app/auth"
 	"kartoteka/app/live"
+	"kartoteka/app/pipeline"
 	"kartoteka/store"
 	"kartoteka/store/db"
 )
@@ -43,22 +44,25 @@ type Config struct {
 
 // Server holds the fiber app and what handlers share.
 type Server struct {
-	cfg      Config
-	st       *store.Store
-	app      *fiber.App
-	throttle *auth.Throttle
-	gate     *auth.Gate // bounds the password hashes running at once
-	routes   []Route
-	conns    conns
-	hasUsers atomic.Bool
-	damage   atomic.Pointer[Damage] // set when the background integrity check fails
-	frags    fragCache
-	topics   topicMemo     // who may hear of the cards and tasks of the latest notice
-	exports  chan struct{} // slots of the exports running now (export.go)
+	cfg       Config
+	st        *store.Store
+	app       *fiber.App
+	throttle  *auth.Throttle
+	gate      *auth.Gate // bounds the password hashes running at once
+	routes    []Route
+	conns     conns
+	hasUsers  atomic.Bool
+	damage    atomic.Pointer[Damage] // set when the background integrity check fails
+	frags     fragCache
+	topics    topicMemo     // who may hear of the cards and tasks of the latest notice
+	exports   chan struct{} // slots of the exports running now (export.go)
+	csrfMark  string        // stands for the session's CSRF token in kept fragments (sharedPage)
+	settingsN atomic.Uint64 // counts settings reloads: a kept fragment made before one is stale
 
 	mu       sync.RWMutex
 	settings db.Setting
 	loc      *time.Location
+	offc     pipeline.Office // the settings as the deadline rules read them
 }
 
 // New builds the server: templates parsed (an error stops the start), routes registered.
@@ -70,7 +74,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.Log = slog.Default()
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports),
-		gate: auth.NewGate(auth.GateSlots(runtime.GOMAXPROCS(0)), auth.GateLine, auth.GateMaxWait)}
+		csrfMark: "csrf" + auth.NewCSRF(),
+		gate:     auth.NewGate(auth.GateSlots(runtime.GOMAXPROCS(0)), auth.GateLine, auth.GateMaxWait)}
 	if err := s.ReloadSettings(context.Background()); err != nil {
 		return nil, err
 	}
@@ -125,8 +130,9 @@ func (s *Server) ReloadSettings(ctx context.Context) error {
 		loc = time.UTC
 	}
 	s.mu.Lock()
-	s.settings, s.loc = st, loc
+	s.settings, s.loc, s.offc = st, loc, store.OfficeOf(st)
 	s.mu.Unlock()
+	s.settingsN.Add(1) // the time zone, the working day: kept fragments are drawn again
 	return nil
 }
 
@@ -142,6 +148,14 @@ func (s *Server) Loc() *time.Location {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.loc
+}
+
+// office is the office's time zone, working day and deadlines (kept with the
+// settings: reading the time zone is a file read).
+func (s *Server) office() pipeline.Office {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.offc
 }
 
 func (s *Server) inTZ(t time.Time) time.Time { return t.In(s.Loc()) }

@@ -128,7 +128,7 @@ func (s *Server) stageModalData(c *fiber.Ctx, card db.Card, f *Form) (*StageModa
 	st := pipeline.Stage(*card.Stage)
 	def, _ := pipeline.Get(st)
 	m := &StageModal{Card: view, Def: def, Form: f, Version: card.Version, CSRF: csrfOf(c), Task: task}
-	office := store.OfficeOf(s.Settings())
+	office := s.office()
 	now := s.now()
 	if st == pipeline.Warming && card.StageEnteredAt != nil {
 		ends := office.WarmingEnds(*card.StageEnteredAt, int(card.WarmingDays))

@@ -92,23 +92,31 @@ func (s *Server) taskFilterOf(c *fiber.Ctx, tab string) (*Form, store.TaskFilter
 }
 
 // stdTasks fills a standard tab: filters from the URL, one page of rows, badges.
-func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, error) {
+// It tells until when the rows hold with the clock (zero: until a notice).
+func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, time.Time, error) {
 	f, flt, picked := s.taskFilterOf(c, tab)
 	now := flt.Now
 	rows, more, err := s.st.Tasks(c.Context(), flt)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	views := make([]TaskListRow, len(rows))
+	var until time.Time
 	for i, r := range rows {
 		st := tasks.Status(r.Status)
 		views[i] = TaskListRow{TaskRow: r, StatusLabel: st.Label(), Class: tasks.Class(st, r.Deadline, now),
 			Overdue: tasks.Overdue(st, r.Deadline, now), Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"),
 			Created: s.inTZ(r.CreatedAt).Format("02.01.2006 15:04")}
+		if st.Open() && !views[i].Overdue {
+			until = earliest(until, r.Deadline)
+		}
+	}
+	if flt.Overdue != "" { // the filter's rows are others with every passing second
+		until = s.clockStep()
 	}
 	people, err := s.peopleOptions(c)
 	if err != nil {
-		return nil, err
+		return nil, until, err
 	}
 	var statuses []Option
 	for _, st := range tasks.Statuses {
@@ -126,21 +134,23 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, erro
 		q.Set("after", rows[len(rows)-1].Cursor(flt.Sort))
 		data["NextURL"] = template.URL("/tasks?" + q.String()) // built from parsed values, not typed markup
 	}
-	return f, nil
+	return f, until, nil
 }
 
-// taskBadges adds the tabs' open/overdue counts to data.
-func (s *Server) taskBadges(c *fiber.Ctx, data fiber.Map) error {
+// taskBadges adds the tabs' open/overdue counts to data, kept per person until
+// the next notice or the next counted deadline; it tells that deadline.
+func (s *Server) taskBadges(c *fiber.Ctx, data fiber.Map) (time.Time, error) {
 	u := userOf(c)
-	v, _, err := s.cached("taskbadges|"+i64s(u.ID)+"|"+string(u.Role), func() (any, error) {
-		return s.st.TaskBadges(c.Context(), u.ID, u.Role == auth.Owner, s.now())
+	v, _, err := s.cachedUntil("taskbadges|"+i64s(u.ID)+"|"+string(u.Role), func() (any, time.Time, error) {
+		b, err := s.st.TaskBadges(c.Context(), u.ID, u.Role == auth.Owner, s.now())
+		return b, b.Next, err
 	})
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	b := v.(store.TaskCounts)
 	data["Badges"] = map[string][2]int64{"all": {b.AllOpen, b.AllOverdue}, "in": {b.InOpen, b.InOverdue}, "out": {b.OutOpen, b.OutOverdue}}
-	return nil
+	return b.Next, nil
 }
 
 // ---- the task form (new and edit)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -55,31 +56,82 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
-	if c.Query("part") == "tabs" {
-		if err := s.taskBadges(c, data); err != nil {
+	part := c.Query("part")
+	if part == "tabs" {
+		data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
+		if _, err := s.taskBadges(c, data); err != nil {
 			return err
 		}
 		return c.Render("tasks/tabs", Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)})
 	}
-	f := NewForm(nil)
-	if tab == "auto" {
-		if f, err = s.autoTasks(c, data); err != nil {
+	if !plainTab(c) || c.Cookies(flashCookie) != "" {
+		b, _, err := s.tasksPage(c, tab, part)
+		if err != nil {
 			return err
 		}
-	} else if f, err = s.stdTasks(c, tab, data); err != nil {
+		c.Type("html", "utf-8")
+		return c.Send(b)
+	}
+	// A tab as it opens (no filter, no page) is kept for its person until the next
+	// notice or the first overdue mark or count to change.
+	key := "tasks|" + i64s(u.ID) + "|" + string(u.Role) + "|" + tab + "|" + part
+	v, _, err := s.cachedUntil(key, s.markedCSRF(c, func() (any, time.Time, error) { return s.tasksPage(c, tab, part) }))
+	if err != nil {
 		return err
 	}
-	if err := s.taskBadges(c, data); err != nil {
-		return err
-	}
-	if c.Query("part") == "list" && tab != "auto" {
-		return c.Render("tasks/std_list", Page{User: userOf(c), CSRF: csrfOf(c), Data: data, Server: s, Form: f})
-	}
-	return s.render(c, "tasks/tasks", "Задачи", "tasks", f, data)
+	b, _ := s.withCSRF(c, v.([]byte), "")
+	c.Type("html", "utf-8")
+	return c.Send(b)
 }
 
-func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
+// plainTab tells a «Задачи» address that names only the tab (and the part).
+func plainTab(c *fiber.Ctx) bool {
+	plain := true
+	c.Context().QueryArgs().VisitAll(func(k, _ []byte) {
+		if string(k) != "tab" && string(k) != "part" {
+			plain = false
+		}
+	})
+	return plain
+}
+
+// tasksPage draws a «Задачи» tab (the whole page, or its list for part=list) and
+// tells until when it holds with the clock (zero: until a notice).
+func (s *Server) tasksPage(c *fiber.Ctx, tab, part string) ([]byte, time.Time, error) {
+	data := fiber.Map{"Tab": tab, "Tabs": taskTabs}
+	var f *Form
+	var until time.Time
+	var err error
+	if tab == "auto" {
+		f, until, err = s.autoTasks(c, data)
+	} else {
+		f, until, err = s.stdTasks(c, tab, data)
+	}
+	if err != nil {
+		return nil, until, err
+	}
+	next, err := s.taskBadges(c, data)
+	if err != nil {
+		return nil, until, err
+	}
+	until = earliest(until, next)
+	p := Page{Title: "Задачи", Nav: "tasks", User: userOf(c), CSRF: csrfOf(c), Form: f, Data: data, Server: s}
+	name := "tasks/tasks"
+	if part == "list" && tab != "auto" {
+		name = "tasks/std_list"
+	} else if fl := c.Cookies(flashCookie); fl != "" {
+		raw, _ := url.QueryUnescape(fl)
+		p.Flash = readNotices(raw)
+		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax"})
+	}
+	var b bytes.Buffer
+	if err := s.app.Config().Views.Render(&b, name, p); err != nil {
+		return nil, until, err
+	}
+	return b.Bytes(), until, nil
+}
+
+func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, time.Time, error) {
 	u := userOf(c)
 	f, flt := s.autoTaskFilterOf(c)
 	now := flt.Now
@@ -88,12 +140,23 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 		data["TooBroad"], err = err.Error(), nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	views := s.autoTaskViews(u, rows, now)
+	// The rows read differently when an open one's deadline passes; the overdue
+	// filter's rows are others with every passing second.
+	var until time.Time
+	for _, r := range rows {
+		if (r.Status == "new" || r.Status == "in_progress") && !pipeline.Overdue(r.Deadline, now) {
+			until = earliest(until, r.Deadline)
+		}
+	}
+	if flt.Status == "overdue" {
+		until = s.clockStep()
+	}
 	people, err := s.peopleOptions(c)
 	if err != nil {
-		return nil, err
+		return nil, until, err
 	}
 	var stages []Option
 	for _, d := range pipeline.Stages() {
@@ -111,7 +174,7 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, error) {
 		q.Set("before", i64s(rows[len(rows)-1].ID))
 		data["NextQuery"] = q.String()
 	}
-	return f, nil
+	return f, until, nil
 }
 
 // autoTaskFilterOf reads the «Автозадачи» filters from the query string: the one
@@ -190,16 +253,16 @@ func (s *Server) autoTaskView(u *User, r store.AutoTaskRow, now time.Time) AutoT
 
 // peopleOptions lists every employee (active or not) for a filter's select.
 func (s *Server) peopleOptions(c *fiber.Ctx) ([]Option, error) {
-	v, _, err := s.cached("people", func() (any, error) {
+	v, _, err := s.cachedUntil("people", func() (any, time.Time, error) { // changes only with a notice ("users")
 		users, err := s.st.Q.UserList(c.Context())
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		people := make([]Option, 0, len(users))
 		for _, x := range users {
 			people = append(people, Option{i64s(x.ID), x.Name})
 		}
-		return people, nil
+		return people, time.Time{}, nil
 	})
 	if err != nil {
 		return nil, err

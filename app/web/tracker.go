@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"kartoteka/app/pipeline"
-	"kartoteka/store"
 	"kartoteka/store/db"
 )
 
@@ -21,6 +20,13 @@ type TrackerRow struct {
 	OpensOn  string // stage 3 for its warmer: the day «Выполнить» opens (DD.MM.YYYY), "" when open
 	// Warming are stage 3's open warming tasks of this card, listed under its row.
 	Warming []TrackerRow
+}
+
+// trackerRows is a tracker page's rows and the first moment one of them reads
+// differently with the clock (zero: never).
+type trackerRows struct {
+	rows  []TrackerRow
+	until time.Time
 }
 
 // trackerPageSize is how many tasks a tracker page shows.
@@ -59,7 +65,11 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	page := max(int(qInt(c, "page")), 1)
 	// The stage counts (the tabs and the stage's total, in cards), then one page of
 	// the stage's cards (most urgent first), read alone: the table costs what it shows.
-	cv, _, err := s.cached("trackercounts|"+scope, func() (any, error) { return s.st.TrackerCounts(c.Context(), who) })
+	// The counts do not change with the clock: kept until the next notice.
+	cv, _, err := s.cachedUntil("trackercounts|"+scope, func() (any, time.Time, error) {
+		cm, err := s.st.TrackerCounts(c.Context(), who)
+		return cm, time.Time{}, err
+	})
 	if err != nil {
 		return err
 	}
@@ -70,45 +80,55 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	pages := max((total+trackerPageSize-1)/trackerPageSize, 1)
 	page = min(page, pages)
 	key += "|" + strconv.Itoa(page)
-	v, _, err := s.cached(key, func() (any, error) {
+	// The page's rows are kept until the next notice or the first moment one of
+	// them reads differently: a deadline passes (overdue), a warming period ends.
+	v, _, err := s.cachedUntil(key, func() (any, time.Time, error) {
 		read := s.st.TrackerPage
 		if pipeline.Stage(stage) == pipeline.Warming {
 			read = s.st.TrackerCardsPage // a page of cards, each with its warming tasks
 		}
 		rows, err := read(c.Context(), int64(stage), who, trackerPageSize, (page-1)*trackerPageSize)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		now := s.now()
-		office := store.OfficeOf(s.Settings())
+		office := s.office()
 		out := make([]TrackerRow, len(rows))
+		var until time.Time
 		for i, r := range rows {
 			out[i] = TrackerRow{AutoTaskTrackerRow: r, Overdue: pipeline.Overdue(r.Deadline, now),
 				Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), Mine: scope != "all" && r.AssigneeID == u.ID}
 			out[i].OpensOn = warmingOpensOn(u, office, pipeline.Stage(r.Stage), r.Kind, r.Deadline, now)
+			if !out[i].Overdue {
+				until = earliest(until, r.Deadline)
+			}
+			if out[i].OpensOn != "" {
+				until = earliest(until, office.WarmingOpensAt(r.Deadline))
+			}
 		}
 		if pipeline.Stage(stage) == pipeline.Warming {
 			out = groupWarming(out)
 		}
-		return out, nil
+		return trackerRows{out, until}, until, nil
 	})
 	if err != nil {
 		return err
 	}
-	rows := v.([]TrackerRow)
+	tr := v.(trackerRows)
+	rows := tr.rows
 	data := fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": rows, "Mine": mine,
 		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
 		"PageNo": page, "Pages": pages, "Total": total,
 		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
 	table := Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)}
-	if c.Query("part") == "table" {
-		return s.renderCached(c, key+"|table", "tracker/table", table)
-	}
 	// The page holds the very table a refetch is sent: rendered once per scope
-	// and page until the next notice.
-	b, _, err := s.renderedCached(key+"|table", "tracker/table", table)
+	// and page, kept as long as its rows.
+	b, etag, err := s.renderedUntil(key+"|table", "tracker/table", func() (Page, time.Time, error) { return table, tr.until, nil })
 	if err != nil {
 		return err
+	}
+	if c.Query("part") == "table" {
+		return sendCached(c, b, etag)
 	}
 	data["TableHTML"] = template.HTML(b)
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)

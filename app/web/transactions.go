@@ -42,7 +42,7 @@ func (s *Server) txData(c *fiber.Ctx, card db.Card, f *Form) (*TxData, error) {
 		stage = pipeline.Stage(*card.Stage)
 	}
 	canMoney := u.Role.SeesAll() || card.ManagerID == u.ID || card.AccountantID == u.ID
-	today := store.OfficeOf(s.Settings()).Today(s.now())
+	today := s.office().Today(s.now())
 	d := &TxData{CardID: card.ID, Rows: rows, Totals: store.Totals(rows), CSRF: csrfOf(c), Rate: card.CommissionRate.Input(),
 		Editable: card.Lifecycle == "in_work" && stage == pipeline.Processing && canMoney,
 		Shown:    len(rows) > 0 || (card.Lifecycle == "in_work" && stage >= pipeline.WorkTopup) || card.Lifecycle == "worked_out",
@@ -81,7 +81,7 @@ func (s *Server) txAdd(c *fiber.Ctx) error {
 		return err
 	}
 	f := formFrom(c, "occurred_on", "amount", "commission_rate", "comment")
-	today := store.OfficeOf(s.Settings()).Today(s.now())
+	today := s.office().Today(s.now())
 	in, errs := pipeline.ValidateTransaction(f.Values, today)
 	for k, v := range f.Errors { // what formFrom refused (control characters)
 		if errs == nil {

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+)
+
+// TestGenerateReport: the generator sums the report while it writes the rows;
+// (and every foreign key holds, and the file is back in WAL mode with full syncs
+// after the load);
+// its confirmed profits must be what the rows say (every card past stage 8 has its
+// stage-8 answer, as migration 000004 derives them) and its rollups exactly what
+// `kartoteka rollups --rebuild` computes from the rows.
+func TestGenerateReport(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if err := s.Generate(ctx, GenerateOptions{Archived: 400, InWork: 90, Transactions: 3000, AutoTasks: 8000, StdTasks: 50,
+		PasswordHash: "x", Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The load ran without a journal and syncs: the file is a normal WAL database again.
+	for name, pool := range map[string]*sql.DB{"writer": s.writer, "reader": s.reader} {
+		c, err := pool.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPragmas(t, name, c)
+		c.Close()
+	}
+	// The load ran without foreign key checks: every reference must hold.
+	fk, err := s.Reader().Query("PRAGMA foreign_key_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fk.Next() {
+		var table, parent string
+		var row, i any
+		if err := fk.Scan(&table, &row, &parent, &i); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s row %v: no %s", table, row, parent)
+	}
+	fk.Close()
+	f := &fixture{t: t, st: s, ctx: ctx}
+	f.checkConfirmations()
+	derived := `SELECT t.card_id, t.id, json_extract(t.fields, '$.answered_on'), CAST(json_extract(t.fields, '$.confirmed_amount') AS INTEGER)
+FROM auto_tasks t JOIN cards c ON c.id = t.card_id
+WHERE t.kind = 'stage' AND t.stage = 8 AND t.status = 'done'
+  AND json_extract(t.fields, '$.answered') = 'yes'
+  AND (c.stage = 9 OR c.lifecycle IN ('worked_out', 'archived'))
+  AND t.id = (SELECT MAX(id) FROM auto_tasks m WHERE m.card_id = t.card_id AND m.kind = 'stage' AND m.stage = 8 AND m.status = 'done')`
+	for _, q := range []string{
+		`(` + derived + ` EXCEPT SELECT card_id, task_id, answered_on, amount FROM card_confirmations)`,
+		`(SELECT card_id, task_id, answered_on, amount FROM card_confirmations EXCEPT ` + derived + `)`,
+	} {
+		if n := count(t, s, q); n != 0 {
+			t.Errorf("%d confirmations differ from the rows: %s", n, q)
+		}
+	}
+	if n := count(t, s, "card_confirmations f JOIN cards c ON c.id = f.card_id WHERE c.stage = 9"); n == 0 {
+		t.Error("no confirmation of a card in stage 9")
+	}
+	if n := count(t, s, "card_confirmations WHERE amount = 0"); n == 0 {
+		t.Error("no «no» answer")
+	}
+	before := f.rollupDump()
+	if err := s.RebuildRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := f.rollupDump(); after != before {
+		t.Errorf("the generator's rollups differ from the rebuilt ones:\n--- generated\n%.3000s--- rebuilt\n%.3000s", before, after)
+	}
+}
