@@ -520,7 +520,7 @@ func TestGenerateArchive(t *testing.T) {
 		archiveCheckSet, archiveIDSet = set, set
 		archiveFilterWalk(t, s, cards, c, first)
 	}
-	archiveCheckSet, archiveIDSet = 500, 200
+	archiveCheckSet, archiveIDSet = 2000, 200
 	archiveFilterWalk(t, s, cards, c, first)
 	archiveEdits(t, s, c)
 }
