@@ -117,7 +117,7 @@ func searchTag(kind int, v int64) string {
 // listed and checked one by one (a read of each card's text).
 const archivePhraseGrams = 3
 
-var archiveCheckSet = 500
+var archiveCheckSet = 2000
 
 // archiveIDSet is the most cards the id filters may find together for typed text
 // to be checked on each of those cards instead (fewCards).
@@ -291,7 +291,7 @@ func trigrams(text string) []string {
 }
 
 // rareGrams are the three rarest of a long text's trigrams in a column of the
-// search index (nil for a text of up to archivePhraseGrams trigrams), of eight
+// search index (nil for a text of up to archivePhraseGrams trigrams), of twelve
 // spread over it. A trigram's rarity is read from its list's 256th-newest card:
 // the older that card, the rarer the trigram.
 func (s *Store) rareGrams(ctx context.Context, col, text string) ([]string, error) {
@@ -299,10 +299,10 @@ func (s *Store) rareGrams(ctx context.Context, col, text string) ([]string, erro
 	if len(grams) <= archivePhraseGrams || archiveCheckSet < 0 {
 		return nil, nil
 	}
-	if len(grams) > 8 {
-		spread := make([]string, 8)
+	if len(grams) > 12 {
+		spread := make([]string, 12)
 		for i := range spread {
-			spread[i] = grams[i*(len(grams)-1)/7]
+			spread[i] = grams[i*(len(grams)-1)/11]
 		}
 		grams = spread
 	}
@@ -654,10 +654,7 @@ func (s *Store) ArchiveTotal(ctx context.Context, onlyUser int64) (n int64, err 
 func (s *Store) archiveTotal(ctx context.Context, onlyUser int64) (int64, error) {
 	total, targs := ArchiveFilter{OnlyUser: onlyUser}.countExact()
 	if onlyUser == 0 {
-		// Every card but the few not archived: SQLite counts a whole table from its
-		// pages' cell counts, several times faster than stepping through a million
-		// archive index entries (SPEC section 10).
-		total, targs = "SELECT (SELECT COUNT(*) FROM cards) - (SELECT COUNT(*) FROM cards WHERE lifecycle <> 'archived')", nil
+		total, targs = "SELECT n FROM archive_size", nil // kept by triggers (migration 000010)
 	}
 	var n int64
 	if err := s.reader.QueryRowContext(ctx, total, targs...).Scan(&n); err != nil {

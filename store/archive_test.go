@@ -321,7 +321,7 @@ func TestArchiveFilters(t *testing.T) {
 		f := filters[name]
 		// Long text by its rarest trigrams, text checked on the cards the ids find: when
 		// they find few cards; always; never.
-		archiveCheckSet = []int{500, 1 << 30, -1}[i/len(filters)]
+		archiveCheckSet = []int{2000, 1 << 30, -1}[i/len(filters)]
 		archiveIDSet = []int{200, 1 << 30, -1}[i/len(filters)]
 		var want []int64
 		for _, c := range archived {
@@ -455,6 +455,39 @@ func TestArchiveContactCyrillicCase(t *testing.T) {
 	}
 	if lower.Filtered != upper.Filtered {
 		t.Errorf("contact search must ignore case: «Иван» finds %d, «иван» finds %d", upper.Filtered, lower.Filtered)
+	}
+}
+
+// TestArchiveSize: the archive's size kept by triggers (archive_size, the «of N»
+// for everyone) equals a count after every kind of change: cards inserted archived
+// or not, archived, taken out of the archive, edited, deleted.
+func TestArchiveSize(t *testing.T) {
+	s := openArchiveStore(t)
+	ctx := context.Background()
+	p := seedPeople(t, s, 2, 2, 1, 1, 1)
+	seedCards(t, s, p, 300, 6)
+	for _, change := range []string{
+		"",
+		"UPDATE cards SET lifecycle = 'worked_out', archived_at = NULL WHERE id IN (SELECT id FROM cards WHERE lifecycle = 'archived' LIMIT 7)",
+		"UPDATE cards SET lifecycle = 'archived', archived_at = created_at WHERE lifecycle = 'new'",
+		"UPDATE cards SET contact_name = 'Зоя', lifecycle = lifecycle WHERE id % 3 = 0",
+		"UPDATE cards SET lifecycle = 'archived' WHERE lifecycle = 'archived' AND id % 5 = 0",
+		"DELETE FROM cards WHERE id % 11 = 0",
+		"DELETE FROM cards WHERE lifecycle <> 'archived'",
+	} {
+		if change != "" {
+			if _, err := s.writer.Exec(change); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var kept, counted int64
+		if err := s.reader.QueryRow(`SELECT (SELECT n FROM archive_size), (SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived')`).Scan(&kept, &counted); err != nil {
+			t.Fatal(err)
+		}
+		total, err := s.ArchiveTotal(ctx, 0)
+		if err != nil || kept != counted || total != counted {
+			t.Errorf("after %q: kept %d, total %d (%v), counted %d", change, kept, total, err, counted)
+		}
 	}
 }
 

@@ -10,6 +10,10 @@ import (
 	"kartoteka/app/money"
 )
 
+type ArchiveSize struct {
+	N int64
+}
+
 type AuditLog struct {
 	ID       int64
 	At       time.Time
