@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
@@ -199,19 +201,44 @@ func qInt(c *fiber.Ctx, name string) int64 {
 // cardsArchive answers DataTables' server-side requests for the archive tab.
 func (s *Server) cardsArchive(c *fiber.Ctx) error {
 	f := archiveFilterOf(c)
+	// The answer for this scope (OnlyUser) and filter is kept until the next
+	// notice: nothing in it follows the clock. Only DataTables' draw counter is
+	// each request's own.
+	key := fmt.Sprintf("archive|%d|%q|%q|%d|%d|%d|%d|%d|%d|%d|%t", f.OnlyUser, f.Number, f.Contact, f.BankID, f.SupplierID,
+		f.WarmerID, f.ManagerID, f.AccountID, f.Offset, f.Limit, f.SortAsc)
+	v, _, err := s.cachedUntil(key, func() (any, time.Time, error) { return s.archiveAnswer(c, f) })
+	if err != nil {
+		return err
+	}
+	b := v.([]byte) // {"capped":…} without the draw
+	c.Type("json")
+	return c.Send(append([]byte(`{"draw":`+strconv.FormatInt(qInt(c, "draw"), 10)+","), b[1:]...))
+}
+
+// archiveAnswer is the archive's JSON answer for f without DataTables' draw, and
+// until when it holds with the clock: a refusal for a broad filter (maybe the
+// moment's load) for the clock's step only, anything else until a notice.
+func (s *Server) archiveAnswer(c *fiber.Ctx, f store.ArchiveFilter) ([]byte, time.Time, error) {
 	// The archive's size in this scope is the same under every filter: kept
 	// until the next notice (it changes only when a card is archived).
-	key := "archivetotal|" + i64s(f.OnlyUser)
-	if v, _, err := s.cached(key, func() (any, error) { return s.st.ArchiveTotal(c.Context(), f.OnlyUser) }); err == nil {
+	if v, _, err := s.cachedUntil("archivetotal|"+i64s(f.OnlyUser), func() (any, time.Time, error) {
+		n, err := s.st.ArchiveTotal(c.Context(), f.OnlyUser)
+		return n, time.Time{}, err
+	}); err == nil {
 		f.Total = v.(int64)
 	}
 	p, err := s.st.Archive(c.Context(), f)
 	if errors.Is(err, store.ErrShortText) || errors.Is(err, store.ErrTooBroad) {
 		// DataTables wants its answer: no rows, and the reason under the filters.
-		return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": 0, "recordsFiltered": 0, "data": [][]string{}, "message": err.Error()})
+		var until time.Time
+		if errors.Is(err, store.ErrTooBroad) {
+			until = s.clockStep()
+		}
+		b, jerr := json.Marshal(fiber.Map{"recordsTotal": 0, "recordsFiltered": 0, "data": [][]string{}, "message": err.Error()})
+		return b, until, jerr
 	}
 	if err != nil {
-		return err
+		return nil, time.Time{}, err
 	}
 	rows := make([][]string, 0, len(p.Rows))
 	for _, r := range p.Rows {
@@ -222,7 +249,8 @@ func (s *Server) cardsArchive(c *fiber.Ctx) error {
 		rows = append(rows, []string{i64s(r.ID), maskNumber(r.Last4), r.ContactName, r.ContactPhone, r.Bank, r.Supplier,
 			r.Warmer, r.Manager, r.Accountant, at})
 	}
-	return c.JSON(fiber.Map{"draw": qInt(c, "draw"), "recordsTotal": p.Total, "recordsFiltered": p.Filtered, "capped": p.Capped, "data": rows})
+	b, err := json.Marshal(fiber.Map{"recordsTotal": p.Total, "recordsFiltered": p.Filtered, "capped": p.Capped, "data": rows})
+	return b, time.Time{}, err
 }
 
 // archiveFilterOf reads the archive's filters, paging and sorting from the query

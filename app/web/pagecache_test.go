@@ -259,3 +259,46 @@ func TestKeptWholePages(t *testing.T) {
 		t.Error("after the notice the new bank is not on the archive's filter")
 	}
 }
+
+// TestKeptArchiveAnswer: the archive's answer is kept per scope and filter with each
+// request's own draw counter; a person who only sees their cards never gets the
+// owner's kept answer; a change behind the hub's back stays unseen until the notice.
+func TestKeptArchiveAnswer(t *testing.T) {
+	f := newKeptFixture(t)
+	ts := f.ts
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := ts.st.InTx(f.ctx, func(tx *store.Tx) error { _, err := tx.Raw.ExecContext(f.ctx, q, args...); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
+	hash, err := auth.HashPassword("secret-other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ts.st.CreateUser(f.ctx, ts.users[owner], store.UserInput{Login: "other-manager", Name: "Другой Менеджер", Role: "manager"}, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.hub.Publish("cards", "users")
+	const q = "/cards/archive?start=0&length=25&draw="
+	for draw, s := range []*session{ts.login(t, owner), ts.login(t, owner), ts.login(t, manager)} {
+		_, body := ts.doAs(t, s, "GET", q+strconv.Itoa(draw+1), nil)
+		if !strings.Contains(body, `"draw":`+strconv.Itoa(draw+1)+",") || !strings.Contains(body, "Клиент Первый") {
+			t.Errorf("request %d: %s", draw+1, body)
+		}
+	}
+	if _, body := ts.doAs(t, ts.loginUser(t, manager, other.ID), "GET", q+"9", nil); strings.Contains(body, "Клиент Первый") {
+		t.Errorf("a manager not on the card got it from the kept answer: %s", body)
+	}
+	exec(`UPDATE cards SET contact_name = 'Клиент Второй' WHERE id = ?`, f.id)
+	ts.clock.Advance(10 * time.Second)
+	if _, body := ts.do(t, owner, "GET", q+"1", nil); !strings.Contains(body, "Клиент Первый") {
+		t.Errorf("a change without a notice is seen after 10 s: the answer was not kept")
+	}
+	ts.hub.Publish("cards")
+	if _, body := ts.do(t, owner, "GET", q+"1", nil); !strings.Contains(body, "Клиент Второй") {
+		t.Errorf("after the notice the answer still shows the old contact: %s", body)
+	}
+}

@@ -151,8 +151,8 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, time.Time, erro
 			until = earliest(until, r.Deadline)
 		}
 	}
-	if flt.Status == "overdue" {
-		until = s.clockStep()
+	if flt.Status == "overdue" || data["TooBroad"] != nil {
+		until = s.clockStep() // a refusal may be the moment's load: asked again, it may pass
 	}
 	people, err := s.peopleOptions(c)
 	if err != nil {
