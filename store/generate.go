@@ -285,6 +285,7 @@ func (g *gen) drop(ctx context.Context, kind, where string) ([]string, error) {
 func (g *gen) searchIndexes(ctx context.Context, triggers []string) error {
 	for _, q := range append([]string{
 		`INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`,
+		`INSERT INTO cards_search (cards_search) VALUES ('optimize')`, // in one piece, as migration 000011 leaves it
 		`INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`,
 	}, triggers...) {
 		if _, err := g.s.writer.ExecContext(ctx, q); err != nil {
