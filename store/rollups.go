@@ -421,27 +421,46 @@ func (r *rollupSums) addTask(t db.AutoTask) {
 	}
 }
 
-// write inserts the sums into the empty rollup tables, in primary-key order.
+// longerPeriods is the year and the month a day adds to.
+func longerPeriods(day string) []string {
+	if len(day) < 10 {
+		return nil // not a date: its own row only
+	}
+	return []string{day[:4], day[:7]}
+}
+
+// write inserts the sums into the empty rollup tables, in primary-key order: each
+// day's row as summed, the months' and years' rows added up from the days'.
 func (r *rollupSums) write(ctx context.Context, tx *Tx) error {
-	money := map[moneyKey]moneyDelta{}
+	type moneyRow struct {
+		k moneyKey
+		d moneyDelta
+	}
+	money := make([]moneyRow, 0, len(r.money)+len(r.money)/8)
+	longer := map[moneyKey]moneyDelta{} // months and years
 	for k, d := range r.money {
-		for _, p := range periodsOf(k.day) {
+		money = append(money, moneyRow{moneyKey{k.dim, k.day, k.key}, d})
+		for _, p := range longerPeriods(k.day) {
 			mk := moneyKey{k.dim, p, k.key}
-			s := money[mk]
+			s := longer[mk]
 			s.txN += d.txN
 			s.amount += d.amount
 			s.commission += d.commission
 			s.net += d.net
 			s.confirmedN += d.confirmedN
 			s.confirmed += d.confirmed
-			money[mk] = s
+			longer[mk] = s
 		}
 	}
+	for k, d := range longer {
+		money = append(money, moneyRow{k, d})
+	}
+	slices.SortFunc(money, func(a, b moneyRow) int {
+		return cmp.Or(cmp.Compare(a.k.dim, b.k.dim), strings.Compare(a.k.period, b.k.period), cmp.Compare(a.k.key, b.k.key))
+	})
 	ins := bulkInsert{tx: tx, head: "INSERT INTO rollup_money (dim, period, key, tx_n, amount, commission, net, confirmed_n, confirmed) VALUES ", cols: 9}
-	for _, k := range slices.SortedFunc(maps.Keys(money), func(a, b moneyKey) int {
-		return cmp.Or(cmp.Compare(a.dim, b.dim), strings.Compare(a.period, b.period), cmp.Compare(a.key, b.key))
-	}) {
-		s := money[k]
+	for _, m := range money {
+		k, s := m.k, m.d
 		if err := ins.add(ctx, k.dim, k.period, k.key, s.txN, s.amount, s.commission, s.net, s.confirmedN, s.confirmed); err != nil {
 			return err
 		}
@@ -449,24 +468,34 @@ func (r *rollupSums) write(ctx context.Context, tx *Tx) error {
 	if err := ins.flush(ctx); err != nil {
 		return err
 	}
-	stages := map[stageKey]stageDelta{}
+	type stageRow struct {
+		k stageKey
+		d stageDelta
+	}
+	stages := make([]stageRow, 0, len(r.stages)+len(r.stages)/8)
+	longerStages := map[stageKey]stageDelta{}
 	for k, d := range r.stages {
-		for _, p := range periodsOf(k.day) {
+		stages = append(stages, stageRow{stageKey{k.day, k.stage, k.user}, d})
+		for _, p := range longerPeriods(k.day) {
 			sk := stageKey{p, k.stage, k.user}
-			s := stages[sk]
+			s := longerStages[sk]
 			s.entered += d.entered
 			s.left += d.left
 			s.done += d.done
 			s.overdue += d.overdue
 			s.sec += d.sec
-			stages[sk] = s
+			longerStages[sk] = s
 		}
 	}
+	for k, d := range longerStages {
+		stages = append(stages, stageRow{k, d})
+	}
+	slices.SortFunc(stages, func(a, b stageRow) int {
+		return cmp.Or(strings.Compare(a.k.period, b.k.period), cmp.Compare(a.k.stage, b.k.stage), cmp.Compare(a.k.user, b.k.user))
+	})
 	ins = bulkInsert{tx: tx, head: "INSERT INTO rollup_stage (period, stage, user_id, entered, left_n, done_n, overdue, secs) VALUES ", cols: 8}
-	for _, k := range slices.SortedFunc(maps.Keys(stages), func(a, b stageKey) int {
-		return cmp.Or(strings.Compare(a.period, b.period), cmp.Compare(a.stage, b.stage), cmp.Compare(a.user, b.user))
-	}) {
-		s := stages[k]
+	for _, r := range stages {
+		k, s := r.k, r.d
 		if err := ins.add(ctx, k.period, k.stage, k.user, s.entered, s.left, s.done, s.overdue, s.sec); err != nil {
 			return err
 		}
@@ -542,6 +571,7 @@ type bulkInsert struct {
 	head string
 	cols int
 	args []any
+	full *sql.Stmt // the statement of bulkRows rows, prepared once (closed with the transaction)
 }
 
 const bulkRows = 100
@@ -560,7 +590,19 @@ func (b *bulkInsert) flush(ctx context.Context) error {
 	}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", b.cols), ",") + ")"
 	n := len(b.args) / b.cols
-	_, err := b.tx.Raw.ExecContext(ctx, b.head+strings.TrimSuffix(strings.Repeat(row+",", n), ","), b.args...)
+	q := b.head + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+	var err error
+	switch {
+	case n < bulkRows:
+		_, err = b.tx.Raw.ExecContext(ctx, q, b.args...)
+	case b.full == nil:
+		if b.full, err = b.tx.Raw.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		fallthrough
+	default:
+		_, err = b.full.ExecContext(ctx, b.args...)
+	}
 	b.args = b.args[:0]
 	return err
 }
