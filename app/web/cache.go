@@ -266,6 +266,9 @@ func (s *Server) markedCSRF(c *fiber.Ctx, mk func() (any, time.Time, error)) fun
 // withCSRF puts the session's CSRF token into bytes rendered by sharedPage, and
 // makes the ETag the session's own.
 func (s *Server) withCSRF(c *fiber.Ctx, b []byte, etag string) ([]byte, string) {
+	if !bytes.Contains(b, []byte(s.csrfMark)) {
+		return b, etag // nothing of the session's in it: the same bytes for everyone
+	}
 	tok := csrfOf(c)
 	out := bytes.ReplaceAll(b, []byte(s.csrfMark), []byte(tok))
 	if etag != "" {

@@ -120,13 +120,15 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
 		"PageNo": page, "Pages": pages, "Total": total,
 		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
-	table := Page{User: u, CSRF: csrfOf(c), Data: data, Server: s, Form: NewForm(nil)}
 	// The page holds the very table a refetch is sent: rendered once per scope
-	// and page, kept as long as its rows.
+	// and page (the CSRF token a mark, should the table ever hold a form), kept as
+	// long as its rows.
+	table := s.sharedPage(c, data)
 	b, etag, err := s.renderedUntil(key+"|table", "tracker/table", func() (Page, time.Time, error) { return table, tr.until, nil })
 	if err != nil {
 		return err
 	}
+	b, etag = s.withCSRF(c, b, etag)
 	if c.Query("part") == "table" {
 		return sendCached(c, b, etag)
 	}
