@@ -33,17 +33,12 @@ type Page struct {
 
 // render draws a full page (status 200 unless set before).
 func (s *Server) render(c *fiber.Ctx, name, title, nav string, form *Form, data fiber.Map) error {
-	p := Page{Title: title, Nav: nav, User: userOf(c), CSRF: csrfOf(c), Form: form, Data: data, Server: s}
-	if p.Form == nil {
-		p.Form = NewForm(nil)
-	}
-	if fl := c.Cookies(flashCookie); fl != "" {
-		raw, _ := url.QueryUnescape(fl)
-		p.Flash = readNotices(raw)
-		c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true, SameSite: "Lax"})
+	b, err := s.renderBytes(c, name, title, nav, form, data)
+	if err != nil {
+		return err
 	}
 	c.Type("html", "utf-8")
-	return c.Render(name, p)
+	return c.Send(b)
 }
 
 // invalid re-renders a form page with 422.
