@@ -73,3 +73,41 @@ WHERE t.kind = 'stage' AND t.stage = 8 AND t.status = 'done'
 		t.Errorf("the generator's rollups differ from the rebuilt ones:\n--- generated\n%.3000s--- rebuilt\n%.3000s", before, after)
 	}
 }
+
+// TestGenerateSearchInOnePiece: the generator writes a search index once, as one
+// segment (ftsFill), instead of in pieces of FTS5's default 1 MB that are merged
+// again and again and then optimized: the segment is the first one ever written
+// (a merge writes a new one), and the index's settings are left as a migrated
+// database has them.
+func TestGenerateSearchInOnePiece(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	config := func() string {
+		var out string
+		if err := s.Reader().QueryRow(`SELECT group_concat(k || '=' || v, ' ') FROM (SELECT k, v FROM tasks_search_config ORDER BY k)`).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	migrated := config()
+	g := &gen{s: s}
+	// ~4 MB of terms: four pieces and merges at FTS5's default.
+	if err := g.ftsFill(ctx, "tasks_search", `INSERT INTO tasks_search (rowid, title)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+SELECT i, 'Позвонить в банк по карте № ' || (i * 7919 % 100000) || ' ' || hex(randomblob(8)) FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	var segments, first int
+	if err := s.Reader().QueryRow(`SELECT COUNT(DISTINCT segid), MIN(segid) FROM tasks_search_idx`).Scan(&segments, &first); err != nil {
+		t.Fatal(err)
+	}
+	if segments != 1 || first != 1 {
+		t.Errorf("%d segments, the first %d; want the one first segment", segments, first)
+	}
+	if got := config(); got != migrated {
+		t.Errorf("settings %q, a migrated database has %q", got, migrated)
+	}
+	if n := count(t, s, "tasks_search WHERE tasks_search MATCH '\"карте № 7919\"'"); n == 0 {
+		t.Error("the index finds nothing")
+	}
+}
