@@ -53,7 +53,6 @@ func (o *GenerateOptions) defaults() {
 const (
 	genBatchRows  = 50_000  // rows per generator transaction
 	genReportRows = 100_000 // progress every so many rows
-	genChunk      = 32      // rows per multi-row INSERT
 )
 
 // Generate fills an empty database with a decade of office life (SPEC section 10):

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -109,5 +110,41 @@ SELECT i, 'Позвонить в банк по карте № ' || (i * 7919 % 1
 	}
 	if n := count(t, s, "tasks_search WHERE tasks_search MATCH '\"карте № 7919\"'"); n == 0 {
 		t.Error("the index finds nothing")
+	}
+}
+
+// TestGenerateLiterals: the generator writes its values into the statement's
+// text; each is stored exactly as the driver stores the value bound (a time in
+// the store's format and zone), in a TIMESTAMP and a TEXT column.
+func TestGenerateLiterals(t *testing.T) {
+	s := openTest(t)
+	if _, err := s.writer.Exec(`CREATE TEMP TABLE lit (n INTEGER, x TIMESTAMP, y TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	msk := time.FixedZone("MSK", 3*3600)
+	for i, v := range []any{nil, int64(-42), 7, int64(1) << 40, "", "Иванов", "O'Brien ''x'", `{"a":"b'"}`, "100", "2019-05-02",
+		time.Date(2019, 5, 2, 18, 59, 59, 0, time.UTC), time.Date(2019, 5, 2, 21, 59, 59, 0, msk),
+		time.Date(2019, 1, 2, 3, 4, 5, 600_000_000, time.UTC), time.Date(99, 1, 2, 3, 4, 5, 0, time.UTC)} {
+		lit, err := appendSQLValue(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.writer.Exec(`INSERT INTO lit VALUES (?, ?, ?)`, 2*i, v, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.writer.Exec(fmt.Sprintf(`INSERT INTO lit VALUES (%d, %s, %[2]s)`, 2*i+1, lit)); err != nil {
+			t.Fatalf("%v as %s: %v", v, lit, err)
+		}
+		var bound, literal string
+		q := `SELECT quote(x) || ' ' || typeof(x) || ' ' || quote(y) || ' ' || typeof(y) FROM lit WHERE n = ?`
+		if err := s.writer.QueryRow(q, 2*i).Scan(&bound); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.writer.QueryRow(q, 2*i+1).Scan(&literal); err != nil {
+			t.Fatal(err)
+		}
+		if literal != bound {
+			t.Errorf("%v: written as %s, stored %s; bound: %s", v, lit, literal, bound)
+		}
 	}
 }
