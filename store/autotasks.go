@@ -44,7 +44,53 @@ type AutoTaskRow struct {
 //   - "own cards" (warmers, managers): for someone with many cards, the walk checks
 //     each row's card; for someone with few, their cards' tasks are read through
 //     auto_tasks_card and sorted.
-var autoTaskUserScan = 2000 // cards above which "own cards" walks the history
+//   - "own cards" and another person as the assignee: that person's tasks on the
+//     user's cards are on the cards the two share (or the person has left, see
+//     migration 12); when those are few their tasks are read and sorted, else the
+//     person's history is walked (their tasks are then a fair part of it).
+var (
+	autoTaskUserScan = 2000 // cards above which "own cards" walks the history
+	autoTaskShared   = 500  // shared cards above which "own cards" + assignee walks the assignee's history
+)
+
+// ownCards returns the query of the cards whose tasks "own cards" of user u
+// (with another person as the assignee, if given) reads through auto_tasks_card,
+// or "" when there are too many and the history is walked instead.
+func (s *Store) ownCards(ctx context.Context, u, assignee int64) (string, []any, error) {
+	if assignee > 0 && assignee != u {
+		// One person per slot: the cards both are on are three pair indexes, each
+		// read both ways; a card the assignee has left is in card_people_past.
+		q := `SELECT id FROM cards WHERE warmer_id = ? AND manager_id = ?
+			UNION ALL SELECT id FROM cards WHERE manager_id = ? AND warmer_id = ?
+			UNION ALL SELECT id FROM cards WHERE warmer_id = ? AND accountant_id = ?
+			UNION ALL SELECT id FROM cards WHERE accountant_id = ? AND warmer_id = ?
+			UNION ALL SELECT id FROM cards WHERE manager_id = ? AND accountant_id = ?
+			UNION ALL SELECT id FROM cards WHERE accountant_id = ? AND manager_id = ?
+			UNION ALL SELECT p.card_id FROM card_people_past p JOIN cards c ON c.id = p.card_id
+				WHERE p.user_id = ? AND (c.warmer_id = ? OR c.manager_id = ? OR c.accountant_id = ?)`
+		args := []any{u, assignee, u, assignee, u, assignee, u, assignee, u, assignee, u, assignee, assignee, u, u, u}
+		if n, err := s.countUpTo(ctx, q, args, autoTaskShared); err != nil || n <= autoTaskShared {
+			return q, args, err
+		}
+	}
+	q := `SELECT id FROM cards WHERE warmer_id = ? UNION ALL SELECT id FROM cards WHERE manager_id = ?
+		UNION ALL SELECT id FROM cards WHERE accountant_id = ?`
+	args := []any{u, u, u}
+	n, err := s.countUpTo(ctx, q, args, autoTaskUserScan)
+	if err != nil || n > autoTaskUserScan {
+		return "", nil, err
+	}
+	return q, args, nil
+}
+
+// countUpTo counts the rows of q, stopping past limit.
+func (s *Store) countUpTo(ctx context.Context, q string, args []any, limit int) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+q+" LIMIT ?)", append(args[:len(args):len(args)], limit+1)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("auto tasks: own cards: %w", err)
+	}
+	return n, nil
+}
 
 // smallStatus tells the statuses that are a small part of a decade's history.
 func smallStatus(s string) bool {
@@ -231,21 +277,21 @@ func (s *Store) autoTaskSelect(ctx context.Context, f AutoTaskFilter, cols, join
 		}
 	}
 	if u := f.OnlyUser; u > 0 {
-		var cnt int
-		if err := s.reader.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE warmer_id = ? LIMIT ?))
-			+ (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE manager_id = ? LIMIT ?))
-			+ (SELECT COUNT(*) FROM (SELECT 1 FROM cards WHERE accountant_id = ? LIMIT ?))`,
-			u, autoTaskUserScan+1, u, autoTaskUserScan+1, u, autoTaskUserScan+1).Scan(&cnt); err != nil {
-			return "", nil, fmt.Errorf("auto tasks: own cards: %w", err)
+		var list string
+		var largs []any
+		if f.CardID == 0 { // a card's few tasks are read whole and checked
+			var err error
+			if list, largs, err = s.ownCards(ctx, u, f.AssigneeID); err != nil {
+				return "", nil, err
+			}
 		}
-		if cnt > autoTaskUserScan || f.CardID > 0 {
+		if list == "" {
 			// A scalar subquery, not EXISTS: SQLite turns EXISTS into a join with a Bloom
 			// filter built over every card of the user first.
 			add("(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o WHERE o.id = t.card_id)", u, u, u)
 		} else {
 			index = "auto_tasks_card"
-			add(`t.card_id IN (SELECT id FROM cards WHERE warmer_id = ? UNION ALL SELECT id FROM cards WHERE manager_id = ?
-				UNION ALL SELECT id FROM cards WHERE accountant_id = ?)`, u, u, u)
+			add("t.card_id IN ("+list+")", largs...)
 		}
 	}
 	w := "1=1"

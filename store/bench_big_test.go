@@ -129,6 +129,13 @@ func BenchmarkBig(b *testing.B) {
 	if err := r.QueryRow(`SELECT MAX(id) / 2 FROM auto_tasks`).Scan(&midTask); err != nil {
 		b.Fatal(err)
 	}
+	// Another manager and another warmer than the seed card's: people who share no
+	// card (or few) with it, picked by a warmer or manager as the assignee.
+	var otherManager, otherWarmer int64
+	if err := r.QueryRow(`SELECT (SELECT id FROM users WHERE role = 'manager' AND id <> ? ORDER BY id LIMIT 1),
+		(SELECT id FROM users WHERE role = 'warmer' AND id <> ? ORDER BY id LIMIT 1)`, c.manager, c.warmer).Scan(&otherManager, &otherWarmer); err != nil {
+		b.Fatal(err)
+	}
 	tasks := []struct {
 		name string
 		f    AutoTaskFilter
@@ -153,6 +160,16 @@ func BenchmarkBig(b *testing.B) {
 		{"only_user+stage", AutoTaskFilter{OnlyUser: c.manager, Stage: 9}},
 		{"only_user+period_5y", AutoTaskFilter{OnlyUser: c.manager, From: &yearsAgo, To: &yearsAgoEnd}},
 		{"only_user_no_cards", AutoTaskFilter{OnlyUser: owner}},
+		{"only_user+self", AutoTaskFilter{OnlyUser: c.manager, AssigneeID: c.manager}},
+		{"only_user+other_manager", AutoTaskFilter{OnlyUser: c.manager, AssigneeID: otherManager}},
+		{"only_user+other_mgr+stage", AutoTaskFilter{OnlyUser: c.manager, AssigneeID: otherManager, Stage: 6}},
+		{"only_user+warmer", AutoTaskFilter{OnlyUser: c.manager, AssigneeID: c.warmer}},
+		{"only_user+warmer+stage9", AutoTaskFilter{OnlyUser: c.manager, AssigneeID: c.warmer, Stage: 9}},
+		{"only_user+other_warmer", AutoTaskFilter{OnlyUser: c.manager, AssigneeID: otherWarmer}},
+		{"warmer+other_warmer", AutoTaskFilter{OnlyUser: c.warmer, AssigneeID: otherWarmer}},
+		{"warmer+manager", AutoTaskFilter{OnlyUser: c.warmer, AssigneeID: c.manager}},
+		{"warmer+other_manager", AutoTaskFilter{OnlyUser: c.warmer, AssigneeID: otherManager}},
+		{"warmer+owner+period_5y", AutoTaskFilter{OnlyUser: c.warmer, AssigneeID: owner, From: &yearsAgo, To: &yearAfter}},
 		{"status_new_last_page", AutoTaskFilter{Status: "new", BeforeID: firstNew}},
 		{"next_page_mid", AutoTaskFilter{BeforeID: midTask}},
 		{"stage_next_page_mid", AutoTaskFilter{Stage: 6, BeforeID: midTask}},
@@ -366,7 +383,27 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("second run: %v", err)
 	}
 
-	// «Автозадачи», brute force.
+	// «Автозадачи», brute force. Two cards change hands first: the tasks done on
+	// them keep the people who did them, who are no longer on the card.
+	var moved [2]seedCard
+	for i, q := range []string{"SELECT id, warmer_id, manager_id FROM cards WHERE lifecycle = 'archived' ORDER BY id LIMIT 1",
+		"SELECT id, warmer_id, manager_id FROM cards WHERE lifecycle = 'archived' ORDER BY id DESC LIMIT 1"} {
+		if err := s.Reader().QueryRow(q).Scan(&moved[i].id, &moved[i].warmer, &moved[i].manager); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.writer.Exec(`UPDATE cards SET warmer_id = (SELECT id FROM users WHERE role = 'warmer' AND id <> cards.warmer_id LIMIT 1)
+		WHERE id = ?`, moved[0].id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.Exec(`UPDATE cards SET manager_id = (SELECT id FROM users WHERE role = 'manager' AND id <> cards.manager_id LIMIT 1)
+		WHERE id = ?`, moved[1].id); err != nil {
+		t.Fatal(err)
+	}
+	var otherManager int64
+	if err := s.Reader().QueryRow("SELECT id FROM users WHERE role = 'manager' AND id <> ? LIMIT 1", moved[0].manager).Scan(&otherManager); err != nil {
+		t.Fatal(err)
+	}
 	var all []genTaskRow
 	rows, err = s.Reader().Query(`SELECT t.id, t.card_id, t.stage, t.assignee_id, c.warmer_id, c.manager_id, c.accountant_id, t.status, t.deadline
 		FROM auto_tasks t JOIN cards c ON c.id = t.card_id ORDER BY t.id DESC`)
@@ -432,6 +469,14 @@ func TestGenerate(t *testing.T) {
 		"no such assignee":  {AssigneeID: 99999},
 		"cancelled+from":    {Status: "cancelled", From: &oldFrom},
 		"stage 9 of warmer": {Stage: 9, AssigneeID: mid.warmer},
+		"own+warmer":        {OnlyUser: mid.manager, AssigneeID: mid.warmer},
+		"own+accountant":    {OnlyUser: mid.warmer, AssigneeID: mid.accountant},
+		"own+other manager": {OnlyUser: moved[0].manager, AssigneeID: otherManager},
+		"own+self":          {OnlyUser: mid.manager, AssigneeID: mid.manager},
+		"own+warmer+stage":  {OnlyUser: mid.manager, AssigneeID: mid.warmer, Stage: 3},
+		"own+warmer+period": {OnlyUser: oldRow.manager, AssigneeID: oldRow.warmer, From: &oldFrom, To: &oldTo},
+		"own+warmer left":   {OnlyUser: moved[0].manager, AssigneeID: moved[0].warmer},
+		"own+manager left":  {OnlyUser: moved[1].warmer, AssigneeID: moved[1].manager},
 	}
 	match := func(r genTaskRow, f AutoTaskFilter) bool {
 		switch {
@@ -461,9 +506,9 @@ func TestGenerate(t *testing.T) {
 		}
 		return int(b.id - a.id)
 	})
-	defer func(scan int) { autoTaskUserScan = scan }(autoTaskUserScan)
-	for _, knobs := range []int{2000, 5, 100000} {
-		autoTaskUserScan = knobs
+	defer func(n, m int) { autoTaskUserScan, autoTaskShared = n, m }(autoTaskUserScan, autoTaskShared)
+	for _, knobs := range []int{2000, 5, 100000, 0} {
+		autoTaskUserScan, autoTaskShared = knobs, knobs
 		for name, f := range filters {
 			f.Now, f.Limit = now, 50
 			var want []int64

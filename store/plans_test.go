@@ -23,18 +23,18 @@ func TestAutoTaskPlans(t *testing.T) {
 	if err := s.Generate(ctx, GenerateOptions{StdTasks: 300, Archived: 50, InWork: 20, Transactions: 100, AutoTasks: 1500, PasswordHash: "x", Now: now}, nil); err != nil {
 		t.Fatal(err)
 	}
-	var warmer, task int64
-	if err := s.Reader().QueryRow(`SELECT warmer_id, (SELECT MAX(id) / 2 FROM auto_tasks) FROM cards LIMIT 1`).Scan(&warmer, &task); err != nil {
+	var warmer, manager, task int64
+	if err := s.Reader().QueryRow(`SELECT warmer_id, manager_id, (SELECT MAX(id) / 2 FROM auto_tasks) FROM cards LIMIT 1`).Scan(&warmer, &manager, &task); err != nil {
 		t.Fatal(err)
 	}
 	from, to := now.AddDate(-5, 0, 0), now.AddDate(-4, 0, 0)
-	defer func(n int) { autoTaskUserScan = n }(autoTaskUserScan)
+	defer func(n, m int) { autoTaskUserScan, autoTaskShared = n, m }(autoTaskUserScan, autoTaskShared)
 	n := 0
-	for _, scan := range []int{2000, 0} { // own cards listed, or walked
-		autoTaskUserScan = scan
+	for _, scan := range []int{2000, 0} { // own cards (and shared cards) listed, or walked
+		autoTaskUserScan, autoTaskShared = scan, scan
 		for _, card := range []int64{0, 7} {
 			for _, stage := range []int64{0, 3, 8, 9} {
-				for _, person := range []int64{0, warmer} {
+				for _, person := range []int64{0, warmer, manager} {
 					for _, status := range []string{"", "new", "in_progress", "done", "cancelled", "open", "overdue"} {
 						for _, period := range [][2]*time.Time{{}, {&from, &to}, {&from, nil}, {nil, &to}} {
 							for _, own := range []int64{0, warmer} {
@@ -61,7 +61,7 @@ func checkAutoTaskPlan(t *testing.T, s *Store, f AutoTaskFilter) {
 		t.Fatalf("%+v: %v", f, err)
 	}
 	index := autoTaskIndex(f)
-	listed := f.OnlyUser > 0 && autoTaskUserScan > 0 && f.CardID == 0
+	listed := f.OnlyUser > 0 && autoTaskUserScan > 0 && f.CardID == 0 // autoTaskShared is set alike
 	if listed {
 		index = "auto_tasks_card"
 	}

@@ -17,16 +17,12 @@ import (
 // days at the period's edges, so a period of any length reads a bounded number of
 // rows (about a hundred period keys at most).
 
-// PeriodKeys splits the dates from..to (inclusive, 'YYYY-MM-DD') into the fewest
-// rollup periods: whole years, whole months, single days.
-func PeriodKeys(from, to string) ([]string, error) {
-	f, err := time.Parse(pipeline.DateLayout, from)
+// periodParts splits the dates from..to (inclusive, 'YYYY-MM-DD') into whole
+// years, whole months and single days, all added (the chart's months).
+func periodParts(from, to string) ([]string, error) {
+	f, t, err := periodDates(from, to)
 	if err != nil {
-		return nil, fmt.Errorf("period start %q: %w", from, err)
-	}
-	t, err := time.Parse(pipeline.DateLayout, to)
-	if err != nil {
-		return nil, fmt.Errorf("period end %q: %w", to, err)
+		return nil, err
 	}
 	var keys []string
 	for d := f; !d.After(t); {
@@ -45,9 +41,126 @@ func PeriodKeys(from, to string) ([]string, error) {
 	return keys, nil
 }
 
-// monthKeys is PeriodKeys with whole years split into their months (the chart).
+func periodDates(from, to string) (f, t time.Time, err error) {
+	if f, err = time.Parse(pipeline.DateLayout, from); err != nil {
+		return f, t, fmt.Errorf("period start %q: %w", from, err)
+	}
+	if t, err = time.Parse(pipeline.DateLayout, to); err != nil {
+		return f, t, fmt.Errorf("period end %q: %w", to, err)
+	}
+	return f, t, nil
+}
+
+// PeriodKey is a rollup period whose figures are added (Sign 1) or subtracted (-1).
+type PeriodKey struct {
+	Key  string
+	Sign int
+}
+
+// PeriodKeys splits the dates from..to (inclusive, 'YYYY-MM-DD') into the fewest
+// rollup periods: whole years, whole months and single days, each added — or, where
+// that reads fewer rows, a year or a month less what lies outside the period (a
+// month less its first three days, a year less its last month and a half).
+func PeriodKeys(from, to string) ([]PeriodKey, error) {
+	f, t, err := periodDates(from, to)
+	if err != nil {
+		return nil, err
+	}
+	var keys []PeriodKey
+	for y := f.Year(); y <= t.Year(); y++ {
+		a, b := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
+		keys = append(keys, yearPart(maxTime(a, f), minTime(b, t), 1)...)
+	}
+	return keys, nil
+}
+
+// yearPart covers the days a..b of one year: by months, or as the year less the
+// months before and after.
+func yearPart(a, b time.Time, sign int) []PeriodKey {
+	first, last := time.Date(a.Year(), 1, 1, 0, 0, 0, 0, time.UTC), time.Date(a.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
+	before, after := a.AddDate(0, 0, -1), b.AddDate(0, 0, 1)
+	out := 1
+	if a.After(first) {
+		out += monthsPart(first, before, 0, nil)
+	}
+	if b.Before(last) {
+		out += monthsPart(after, last, 0, nil)
+	}
+	var keys []PeriodKey
+	if out >= monthsPart(a, b, 0, nil) {
+		monthsPart(a, b, sign, &keys)
+		return keys
+	}
+	keys = append(keys, PeriodKey{a.Format("2006"), sign})
+	if a.After(first) {
+		monthsPart(first, before, -sign, &keys)
+	}
+	if b.Before(last) {
+		monthsPart(after, last, -sign, &keys)
+	}
+	return keys
+}
+
+// monthsPart covers the days a..b of one year month by month, each month day by
+// day or as the month less the days outside, whichever is fewer keys; it returns
+// how many, and appends them to keys unless keys is nil.
+func monthsPart(a, b time.Time, sign int, keys *[]PeriodKey) int {
+	n := 0
+	for m := time.Date(a.Year(), a.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(b); m = m.AddDate(0, 1, 0) {
+		end := m.AddDate(0, 1, -1)
+		from, to := maxTime(a, m), minTime(b, end)
+		in := to.Day() - from.Day() + 1
+		out := 1 + end.Day() - in
+		n += min(in, out)
+		if keys == nil {
+			continue
+		}
+		if in <= out {
+			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+				*keys = append(*keys, PeriodKey{d.Format(pipeline.DateLayout), sign})
+			}
+			continue
+		}
+		*keys = append(*keys, PeriodKey{m.Format("2006-01"), sign})
+		for d := m; !d.After(end); d = d.AddDate(0, 0, 1) {
+			if d.Before(from) || d.After(to) {
+				*keys = append(*keys, PeriodKey{d.Format(pipeline.DateLayout), -sign})
+			}
+		}
+	}
+	return n
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// periodWith is the WITH clause naming the keys as p(period, w): a rollup row of a
+// key counts w times (SUM(x * p.w)). No keys (an empty period) match no row.
+func periodWith(keys []PeriodKey) (string, []any) {
+	if len(keys) == 0 {
+		keys = []PeriodKey{{"-", 0}}
+	}
+	args := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		args = append(args, k.Key, k.Sign)
+	}
+	return "WITH p(period, w) AS (VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)), ", ") + ") ", args
+}
+
+// monthKeys is periodParts with whole years split into their months (the chart).
 func monthKeys(from, to string) ([]string, error) {
-	keys, err := PeriodKeys(from, to)
+	keys, err := periodParts(from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -143,8 +256,10 @@ func (s *Store) ReportFor(ctx context.Context, from, to string) (Report, error) 
 	go func() { defer wg.Done(); months, monthsErr = s.reportMonths(ctx, from, to) }()
 	go func() { defer wg.Done(); stages, stagesErr = s.reportStages(ctx, keys, names[DimManager]) }()
 	defer wg.Wait()
-	rows, err := s.reader.QueryContext(ctx, `SELECT dim, key, SUM(tx_n), SUM(amount), SUM(commission), SUM(net), SUM(confirmed_n), SUM(confirmed)
-FROM rollup_money WHERE dim IN (0, 1, 2, 3) AND period IN (`+inList(len(keys))+`) GROUP BY dim, key`, anys(keys)...)
+	with, args := periodWith(keys)
+	rows, err := s.reader.QueryContext(ctx, with+`SELECT r.dim, r.key, SUM(r.tx_n * p.w), SUM(r.amount * p.w), SUM(r.commission * p.w), SUM(r.net * p.w),
+	SUM(r.confirmed_n * p.w), SUM(r.confirmed * p.w)
+FROM p CROSS JOIN rollup_money r WHERE r.dim IN (0, 1, 2, 3) AND r.period = p.period GROUP BY r.dim, r.key`, args...)
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
@@ -279,7 +394,7 @@ FROM rollup_money WHERE dim = 0 AND period IN (`+inList(len(keys))+`) GROUP BY 1
 	return out, nil
 }
 
-func (s *Store) reportStages(ctx context.Context, keys []string, users map[int64]string) ([]StageRow, error) {
+func (s *Store) reportStages(ctx context.Context, keys []PeriodKey, users map[int64]string) ([]StageRow, error) {
 	stages := make([]StageRow, pipeline.Last)
 	for i := range stages {
 		stages[i].Stage = pipeline.Stage(i + 1)
@@ -290,8 +405,10 @@ func (s *Store) reportStages(ctx context.Context, keys []string, users map[int64
 	wg.Add(1)
 	go func() { defer wg.Done(); hist, histErr = s.stageTimes(ctx, keys) }()
 	defer wg.Wait()
-	rows, err := s.reader.QueryContext(ctx, `SELECT stage, user_id, SUM(entered), SUM(left_n), SUM(done_n), SUM(overdue), SUM(secs)
-FROM rollup_stage WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, user_id`, anys(keys)...)
+	with, args := periodWith(keys)
+	rows, err := s.reader.QueryContext(ctx, with+`SELECT r.stage, r.user_id, SUM(r.entered * p.w), SUM(r.left_n * p.w), SUM(r.done_n * p.w),
+	SUM(r.overdue * p.w), SUM(r.secs * p.w)
+FROM p CROSS JOIN rollup_stage r WHERE r.period = p.period GROUP BY r.stage, r.user_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report stages: %w", err)
 	}
@@ -338,9 +455,11 @@ FROM rollup_stage WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, user_i
 }
 
 // stageTimes reads the time-in-stage histograms of the period, per stage.
-func (s *Store) stageTimes(ctx context.Context, keys []string) ([]map[int]int64, error) {
+func (s *Store) stageTimes(ctx context.Context, keys []PeriodKey) ([]map[int]int64, error) {
 	hist := make([]map[int]int64, pipeline.Last)
-	rows, err := s.reader.QueryContext(ctx, `SELECT stage, bucket, SUM(n) FROM rollup_stage_time WHERE period IN (`+inList(len(keys))+`) GROUP BY stage, bucket`, anys(keys)...)
+	with, args := periodWith(keys)
+	rows, err := s.reader.QueryContext(ctx, with+`SELECT r.stage, r.bucket, SUM(r.n * p.w) FROM p CROSS JOIN rollup_stage_time r
+WHERE r.period = p.period GROUP BY r.stage, r.bucket`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report stage times: %w", err)
 	}
@@ -481,10 +600,10 @@ func (s *Store) ReportSums(ctx context.Context, from, to string, dim int, key in
 	if dim == DimAll {
 		key = 0
 	}
-	args := append([]any{dim, key}, anys(keys)...)
-	err = s.reader.QueryRowContext(ctx, `SELECT COALESCE(SUM(tx_n), 0), COALESCE(SUM(amount), 0), COALESCE(SUM(commission), 0), COALESCE(SUM(net), 0),
-  COALESCE(SUM(confirmed_n), 0), COALESCE(SUM(confirmed), 0)
-FROM rollup_money WHERE dim = ? AND key = ? AND period IN (`+inList(len(keys))+`)`, args...).Scan(
+	with, args := periodWith(keys)
+	err = s.reader.QueryRowContext(ctx, with+`SELECT COALESCE(SUM(r.tx_n * p.w), 0), COALESCE(SUM(r.amount * p.w), 0),
+  COALESCE(SUM(r.commission * p.w), 0), COALESCE(SUM(r.net * p.w), 0), COALESCE(SUM(r.confirmed_n * p.w), 0), COALESCE(SUM(r.confirmed * p.w), 0)
+FROM p CROSS JOIN rollup_money r WHERE r.dim = ? AND r.key = ? AND r.period = p.period`, append(args, dim, key)...).Scan(
 		&m.TxN, &m.Amount, &m.Commission, &m.Net, &m.ConfirmedN, &m.Confirmed)
 	return m, err
 }

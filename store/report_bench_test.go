@@ -38,6 +38,8 @@ func BenchmarkReport(b *testing.B) {
 		{"year", day(time.Date(end.Year()-1, 1, 1, 0, 0, 0, 0, time.UTC)), day(time.Date(end.Year()-1, 12, 31, 0, 0, 0, 0, time.UTC))},
 		{"all_time", first, day(time.Date(end.Year(), 12, 31, 0, 0, 0, 0, time.UTC))},
 		{"unaligned", day(end.AddDate(-7, 0, 17)), day(end.AddDate(0, 0, -12))},
+		// The most keys for six years: half a month and half a year at both edges.
+		{"worst_edges", day(time.Date(end.Year()-7, 6, 16, 0, 0, 0, 0, time.UTC)), day(time.Date(end.Year()-1, 6, 15, 0, 0, 0, 0, time.UTC))},
 	}
 	var tx int64
 	_ = s.Reader().QueryRow(`SELECT COUNT(*) FROM transactions`).Scan(&tx)

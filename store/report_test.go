@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -11,29 +12,71 @@ import (
 func TestPeriodKeys(t *testing.T) {
 	for _, c := range []struct {
 		from, to string
-		want     []string
+		want     string
 	}{
-		{"2025-03-01", "2025-03-31", []string{"2025-03"}},
-		{"2025-01-01", "2025-12-31", []string{"2025"}},
-		{"2024-12-30", "2026-02-02", []string{"2024-12-30", "2024-12-31", "2025", "2026-01", "2026-02-01", "2026-02-02"}},
-		{"2025-02-27", "2025-03-01", []string{"2025-02-27", "2025-02-28", "2025-03-01"}},
-		{"2024-02-01", "2024-02-29", []string{"2024-02"}},
-		{"2025-03-05", "2025-03-04", nil},
+		{"2025-03-01", "2025-03-31", "+2025-03"},
+		{"2025-01-01", "2025-12-31", "+2025"},
+		{"2024-12-30", "2026-02-02", "+2024-12-30 +2024-12-31 +2025 +2026-01 +2026-02-01 +2026-02-02"},
+		{"2025-02-27", "2025-03-01", "+2025-02-27 +2025-02-28 +2025-03-01"},
+		{"2024-02-01", "2024-02-29", "+2024-02"},
+		{"2025-03-05", "2025-03-04", ""},
+		// A month less its first days, a year less its last month and a half.
+		{"2025-03-04", "2025-03-31", "+2025-03 -2025-03-01 -2025-03-02 -2025-03-03"},
+		{"2019-12-19", "2026-11-20", "+2019-12-19 +2019-12-20 +2019-12-21 +2019-12-22 +2019-12-23 +2019-12-24 +2019-12-25 " +
+			"+2019-12-26 +2019-12-27 +2019-12-28 +2019-12-29 +2019-12-30 +2019-12-31 +2020 +2021 +2022 +2023 +2024 +2025 " +
+			"+2026 -2026-11-21 -2026-11-22 -2026-11-23 -2026-11-24 -2026-11-25 -2026-11-26 -2026-11-27 -2026-11-28 -2026-11-29 -2026-11-30 -2026-12"},
 	} {
-		got, err := PeriodKeys(c.from, c.to)
-		if err != nil || len(got) != len(c.want) {
-			t.Errorf("%s..%s: %v %v, want %v", c.from, c.to, got, err, c.want)
-			continue
+		keys, err := PeriodKeys(c.from, c.to)
+		var got []string
+		for _, k := range keys {
+			got = append(got, map[int]string{1: "+", -1: "-"}[k.Sign]+k.Key)
 		}
-		for i := range got {
-			if got[i] != c.want[i] {
-				t.Errorf("%s..%s: %v, want %v", c.from, c.to, got, c.want)
-				break
-			}
+		if err != nil || strings.Join(got, " ") != c.want {
+			t.Errorf("%s..%s: %v %v, want %v", c.from, c.to, got, err, c.want)
 		}
 	}
 	if _, err := PeriodKeys("2025-13-01", "2025-12-01"); err == nil {
 		t.Error("a bad date is accepted")
+	}
+}
+
+// TestPeriodKeysCover: for periods starting and ending on every day of three
+// years (a leap year among them), the signed keys count each day of the period
+// once and no other day, with no more keys than whole years, months and days.
+func TestPeriodKeysCover(t *testing.T) {
+	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	var days []string
+	for d := start; d.Year() < 2026; d = d.AddDate(0, 0, 1) {
+		days = append(days, d.Format(pipeline.DateLayout))
+	}
+	of := map[string][]int{} // a year's, a month's or a day's days
+	for d, day := range days {
+		for _, k := range []string{day[:4], day[:7], day} {
+			of[k] = append(of[k], d)
+		}
+	}
+	for i := 0; i < len(days); i += 4 {
+		for j := i; j < len(days); j += 9 {
+			keys, err := PeriodKeys(days[i], days[j])
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts, _ := periodParts(days[i], days[j])
+			if len(keys) > len(parts) {
+				t.Errorf("%s..%s: %d keys, more than %d", days[i], days[j], len(keys), len(parts))
+			}
+			n := make([]int, len(days))
+			for _, k := range keys {
+				for _, d := range of[k.Key] {
+					n[d] += k.Sign
+				}
+			}
+			for d, day := range days {
+				if want := map[bool]int{true: 1}[d >= i && d <= j]; n[d] != want {
+					t.Fatalf("%s..%s: %s counted %d times, want %d (%v)", days[i], days[j], day, n[d], want, keys)
+				}
+			}
+		}
 	}
 }
 

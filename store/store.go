@@ -97,7 +97,7 @@ func open(ctx context.Context, path, backupDir string, check bool) (*Store, erro
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := openReaders(dsn(path, true))
 	if err != nil {
 		w.Close()
 		lock.Close()

@@ -22,14 +22,28 @@ import (
 // would read differently (an overdue mark flips at a deadline, a day ends), or the
 // end of the current two-second step for content that does not say. Only when
 // Config.Cache is set (the server; tests that write behind the hub's back leave it
-// off). Bounded: fragCacheMax entries and fragCacheBytes of rendered bytes.
+// off). Bounded: fragCacheMax entries and fragCacheBytes of rendered bytes, in two
+// rooms (fragRoom): what people repeat, and answers most often asked for once (a
+// random card's page, a typed archive filter), so that a stream of those never
+// pushes out the tabs and tracker tables everyone comes back to.
 type fragCache struct {
 	mu     sync.Mutex
 	m      map[string]*fragEntry
-	bytes  int
+	bytes  [2]int               // per room
 	tick   uint64               // counts uses: an entry's "used" orders what goes first when full
 	flight map[string]*fragCall // being made now: later askers wait for it
 }
+
+// A fragRoom is a part of the cache's bytes; an entry makes room only in its own.
+type fragRoom int
+
+const (
+	roomRepeated fragRoom = iota // tabs, tracker tables, counts, a person's kept pages
+	roomOnce                     // a card's page, an archive answer: mostly asked for once
+)
+
+// roomBytes is each room's share of fragCacheBytes.
+var roomBytes = [2]int{fragCacheBytes - fragOnceBytes, fragOnceBytes}
 
 // fragCall is one making of an entry; the browsers that refetch the same fragment
 // after a notice (a hundred at once) wait for it instead of each rendering it.
@@ -41,6 +55,7 @@ type fragCall struct {
 }
 
 type fragEntry struct {
+	room  fragRoom
 	seq   uint64
 	until time.Time
 	val   any
@@ -52,6 +67,7 @@ type fragEntry struct {
 const (
 	fragCacheMax   = 8192     // entries
 	fragCacheBytes = 16 << 20 // rendered bytes kept at most
+	fragOnceBytes  = 2 << 20  // of which roomOnce's
 	fragEntrySize  = 256      // what a value that is not bytes is counted as
 )
 
@@ -73,6 +89,17 @@ func (s *Server) cached(key string, mk func() (any, error)) (any, string, error)
 // cachedUntil is cached for content that knows when the clock changes it: mk
 // returns the value and the first moment it would read differently (zero: never).
 func (s *Server) cachedUntil(key string, mk func() (any, time.Time, error)) (any, string, error) {
+	return s.cachedIn(roomRepeated, key, mk)
+}
+
+// cachedOnce is cachedUntil for answers most often asked for once (roomOnce): a
+// refetch after a notice still finds them, a stream of them stays in its room.
+func (s *Server) cachedOnce(key string, mk func() (any, time.Time, error)) (any, string, error) {
+	return s.cachedIn(roomOnce, key, mk)
+}
+
+// cachedIn is cachedUntil keeping the value in the given room.
+func (s *Server) cachedIn(room fragRoom, key string, mk func() (any, time.Time, error)) (any, string, error) {
 	if !s.cfg.Cache {
 		v, _, err := mk()
 		return v, "", err
@@ -107,7 +134,7 @@ func (s *Server) cachedUntil(key string, mk func() (any, time.Time, error)) (any
 	f.flight[key] = call
 	f.mu.Unlock()
 
-	call.e, call.err = makeEntry(seq, mk)
+	call.e, call.err = makeEntry(room, seq, mk)
 	f.mu.Lock()
 	if f.flight[key] == call {
 		delete(f.flight, key)
@@ -124,7 +151,7 @@ func (s *Server) cachedUntil(key string, mk func() (any, time.Time, error)) (any
 }
 
 // makeEntry makes a value with its ETag (for rendered bytes) and size.
-func makeEntry(seq uint64, mk func() (any, time.Time, error)) (*fragEntry, error) {
+func makeEntry(room fragRoom, seq uint64, mk func() (any, time.Time, error)) (*fragEntry, error) {
 	v, until, err := mk()
 	if err != nil {
 		return nil, err
@@ -132,7 +159,7 @@ func makeEntry(seq uint64, mk func() (any, time.Time, error)) (*fragEntry, error
 	if until.IsZero() {
 		until = time.Unix(1<<40, 0)
 	}
-	e := &fragEntry{seq: seq, until: until, val: v, size: fragEntrySize}
+	e := &fragEntry{room: room, seq: seq, until: until, val: v, size: fragEntrySize}
 	if b, ok := v.([]byte); ok {
 		b = bytes.Clone(b) // a rendering buffer has room to spare: kept, it costs what it holds
 		e.val = b
@@ -145,36 +172,41 @@ func makeEntry(seq uint64, mk func() (any, time.Time, error)) (*fragEntry, error
 }
 
 // put stores e under key (mu held); past the bounds it drops what is stale, then
-// the entries used least recently until a quarter of the room is free again.
+// the entries of e's room used least recently (of any room when there are too
+// many entries) until a quarter of the room is free again.
 func (f *fragCache) put(key string, e *fragEntry, seq uint64, now time.Time) {
-	if e.size > fragCacheBytes/16 {
+	room := roomBytes[e.room]
+	if e.size > room/16 {
 		return // one value never takes the room of many
 	}
 	if f.m == nil {
 		f.m = map[string]*fragEntry{}
 	}
 	if old, ok := f.m[key]; ok {
-		f.bytes -= old.size
+		f.bytes[old.room] -= old.size
 		delete(f.m, key)
 	}
-	if len(f.m)+1 > fragCacheMax || f.bytes+e.size > fragCacheBytes {
+	if len(f.m)+1 > fragCacheMax || f.bytes[e.room]+e.size > room {
 		for k, x := range f.m {
 			if x.seq != seq || !now.Before(x.until) {
-				f.bytes -= x.size
+				f.bytes[x.room] -= x.size
 				delete(f.m, k)
 			}
 		}
-		if len(f.m) >= fragCacheMax*3/4 || f.bytes+e.size > fragCacheBytes*3/4 {
+		many := len(f.m) >= fragCacheMax*3/4
+		if many || f.bytes[e.room]+e.size > room*3/4 {
 			keys := make([]string, 0, len(f.m))
-			for k := range f.m {
-				keys = append(keys, k)
+			for k, x := range f.m {
+				if many || x.room == e.room {
+					keys = append(keys, k)
+				}
 			}
 			slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(f.m[a].used, f.m[b].used) })
 			for _, k := range keys {
-				if len(f.m) < fragCacheMax*3/4 && f.bytes+e.size <= fragCacheBytes*3/4 {
+				if len(f.m) < fragCacheMax*3/4 && f.bytes[e.room]+e.size <= room*3/4 {
 					break
 				}
-				f.bytes -= f.m[k].size
+				f.bytes[f.m[k].room] -= f.m[k].size
 				delete(f.m, k)
 			}
 		}
@@ -182,7 +214,7 @@ func (f *fragCache) put(key string, e *fragEntry, seq uint64, now time.Time) {
 	f.tick++
 	e.used = f.tick
 	f.m[key] = e
-	f.bytes += e.size
+	f.bytes[e.room] += e.size
 }
 
 // renderCached sends the template name rendered with p, from the cache under key;

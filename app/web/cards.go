@@ -202,11 +202,11 @@ func qInt(c *fiber.Ctx, name string) int64 {
 func (s *Server) cardsArchive(c *fiber.Ctx) error {
 	f := archiveFilterOf(c)
 	// The answer for this scope (OnlyUser) and filter is kept until the next
-	// notice: nothing in it follows the clock. Only DataTables' draw counter is
-	// each request's own.
+	// notice (in the room of answers mostly asked for once): nothing in it follows
+	// the clock. Only DataTables' draw counter is each request's own.
 	key := fmt.Sprintf("archive|%d|%q|%q|%d|%d|%d|%d|%d|%d|%d|%t", f.OnlyUser, f.Number, f.Contact, f.BankID, f.SupplierID,
 		f.WarmerID, f.ManagerID, f.AccountID, f.Offset, f.Limit, f.SortAsc)
-	v, _, err := s.cachedUntil(key, func() (any, time.Time, error) { return s.archiveAnswer(c, f) })
+	v, _, err := s.cachedOnce(key, func() (any, time.Time, error) { return s.archiveAnswer(c, f) })
 	if err != nil {
 		return err
 	}
@@ -568,14 +568,15 @@ func (s *Server) cardPage(c *fiber.Ctx) error {
 	// The card's part of the page is the same for everyone of the role (owner,
 	// admin) or for the one person (anyone else: their buttons, their money), kept
 	// until the next notice, the office's midnight (the transaction form's date) or
-	// the moment the warming period opens the stage.
+	// the moment the warming period opens the stage; in the room of answers mostly
+	// asked for once (a random card), so they never push out the tabs.
 	u := userOf(c)
 	who := string(u.Role)
 	if !u.Role.SeesAll() {
 		who += "|" + i64s(u.ID)
 	}
 	key := "cardpage|" + i64s(card.ID) + "|" + who + "|" + c.Query("scope")
-	v, _, err := s.cachedUntil(key, s.markedCSRF(c, func() (any, time.Time, error) {
+	v, _, err := s.cachedOnce(key, s.markedCSRF(c, func() (any, time.Time, error) {
 		data, err := s.cardPageData(c, card)
 		if err != nil {
 			return nil, time.Time{}, err

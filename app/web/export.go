@@ -179,8 +179,8 @@ func (s *Server) tasksExport(c *fiber.Ctx) error {
 				if v.Overdue {
 					overdue = "да"
 				}
-				return w.Row(r.CardID, maskNumber(r.Last4), r.Stage, v.Title, r.AssigneeName, statusLabels[r.Status], overdue,
-					r.Deadline, r.Rolls, showLines(v.Lines), r.DoneByName, r.DoneAt)
+				return w.Row(r.CardID, v.Number, r.Stage, v.Title, v.AssigneeName, v.Status, overdue,
+					r.Deadline, r.Rolls, showLines(v.Lines), v.DoneByName, r.DoneAt)
 			})
 		}})
 }

@@ -145,19 +145,18 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return pipeline.Stage(*p).Label()
 		},
-		"luhn":        pipeline.Luhn,
-		"int64":       func(v pipeline.Stage) int64 { return int64(v) },
-		"spaced":      spacedNumber,
-		"shortName":   shortName,
-		"statusLabel": func(s string) string { return statusLabels[s] },
-		"mask":        maskNumber,
-		"inc":         func(i int) int { return i + 1 },
-		"add":         func(a, b int) int { return a + b },
-		"join":        strings.Join,
-		"has":         func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
-		"can":         func(u *User, sec string) bool { return u != nil && auth.Can(u.Role, auth.Section(sec)) },
-		"str":         func(v any) string { return fmt.Sprint(v) },
-		"i64":         func(v int64) string { return strconv.FormatInt(v, 10) },
+		"luhn":      pipeline.Luhn,
+		"int64":     func(v pipeline.Stage) int64 { return int64(v) },
+		"spaced":    spacedNumber,
+		"shortName": shortName,
+		"mask":      maskNumber,
+		"inc":       func(i int) int { return i + 1 },
+		"add":       func(a, b int) int { return a + b },
+		"join":      strings.Join,
+		"has":       func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
+		"can":       func(u *User, sec string) bool { return u != nil && auth.Can(u.Role, auth.Section(sec)) },
+		"str":       func(v any) string { return fmt.Sprint(v) },
+		"i64":       func(v int64) string { return strconv.FormatInt(v, 10) },
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0

@@ -20,15 +20,19 @@ var taskTabs = []struct{ Tab, Label string }{{"all", "Все задачи"}, {"i
 var taskStatuses = []Option{{"open", "Открытые"}, {"overdue", "Просроченные"}, {"new", "Новая"}, {"in_progress", "В работе"},
 	{"done", "Выполнена"}, {"cancelled", "Отменена"}}
 
-// AutoTaskView is one row of «Автозадачи» with its form rendered.
+// AutoTaskView is one row of «Автозадачи» with its form rendered: flat, every
+// value shown as text already (the page draws 50 of them: html/template looks up
+// an embedded struct's fields and calls each function by reflection).
 type AutoTaskView struct {
-	store.AutoTaskRow
-	Title    string
-	Lines    []pipeline.Line
-	Overdue  bool
-	Class    string
-	Deadline string
-	DoneAt   string
+	ID, CardID, Rolls   int64
+	Number              string // masked
+	Title, AssigneeName string
+	Status              string // its label
+	Overdue             bool
+	Class               string
+	Deadline            string
+	Lines               []pipeline.Line
+	DoneByName, DoneAt  string
 }
 
 // taskTab reads the «Задачи» tab of the URL («Входящие» by default, «Автозадачи»
@@ -223,8 +227,9 @@ func (s *Server) autoTaskViews(u *User, rows []store.AutoTaskRow, now time.Time)
 // left out for people who are neither owner/admin nor on the card.
 func (s *Server) autoTaskView(u *User, r store.AutoTaskRow, now time.Time) AutoTaskView {
 	st := pipeline.Stage(r.Stage)
-	v := AutoTaskView{AutoTaskRow: r, Title: strconv.Itoa(int(r.Stage)) + ". " + st.Label(),
-		Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04")}
+	v := AutoTaskView{ID: r.ID, CardID: r.CardID, Rolls: r.Rolls, Number: maskNumber(r.Last4),
+		Title: strconv.Itoa(int(r.Stage)) + ". " + st.Label(), AssigneeName: r.AssigneeName, Status: statusLabels[r.Status],
+		Deadline: s.inTZ(r.Deadline).Format("02.01.2006 15:04"), DoneByName: r.DoneByName}
 	if r.Kind == "warming" {
 		v.Title = "Прогрев карты № " + i64s(r.CardID)
 	}

@@ -93,6 +93,11 @@ type CardEvent struct {
 	Text      string
 }
 
+type CardPeoplePast struct {
+	UserID int64
+	CardID int64
+}
+
 type CardsSearch struct {
 	Number     string
 	Contact    string

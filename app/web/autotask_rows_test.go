@@ -1,0 +1,61 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"kartoteka/app/auth"
+	"kartoteka/store"
+)
+
+// TestAutoTaskRows: a row of «Автозадачи» shows the card's link and masked number,
+// the task, its assignee as text (a name with markup is escaped), the status by
+// its label, what was filled in and who did it, and the overdue mark once the
+// open task's deadline has passed.
+func TestAutoTaskRows(t *testing.T) {
+	f := newCardFixture(t)
+	const name = `<b>Иван & "Ко"</b>`
+	for _, r := range []auth.Role{warmer, manager, accountant} {
+		u, err := f.ts.st.Q.UserGet(f.ctx, f.ts.users[r])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.ts.st.UpdateUser(f.ctx, f.ts.users[owner], u.ID, store.UserInput{Login: u.Login, Name: name, Role: u.Role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id, number := f.newCard()
+	f.walk(id, 3)
+	f.signIn()
+	page := func() string {
+		t.Helper()
+		_, body := f.ts.doAs(t, f.actors["owner"].s, http.MethodGet, "/tasks?tab=auto&card="+i64s(id), nil)
+		i, j := strings.Index(body, `<table class="table align-middle bg-white" id="auto-tasks">`), strings.Index(body, "</table>")
+		if i < 0 || j < i {
+			t.Fatalf("no «Автозадачи» table in %s", body)
+		}
+		return body[i:j]
+	}
+	table := page()
+	for _, want := range []string{`<a href="/cards/` + i64s(id) + `">№ ` + i64s(id) + `</a>`, "•••• " + number[len(number)-4:],
+		"<td>1. Перевязка доступов</td>", "<td>3. Период прогрева</td>", "Выполнена", "Новая", `&lt;b&gt;Иван &amp; &#34;Ко&#34;&lt;/b&gt;`} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the rows lack %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "<b>") || strings.Contains(table, number) {
+		t.Errorf("the rows hold markup from a name or the full number:\n%s", table)
+	}
+	if !strings.Contains(table, `<div><span class="text-body-secondary">`) {
+		t.Errorf("no filled-in values in the done rows:\n%s", table)
+	}
+	overdue := strings.Count(table, `<span class="badge text-bg-danger">просрочена</span>`)
+	f.ts.clock.Advance(60 * 24 * time.Hour)
+	f.signIn()
+	table = page()
+	if n := strings.Count(table, `<span class="badge text-bg-danger">просрочена</span>`); n != overdue+1 || strings.Count(table, `<tr class="kt-overdue"`) != n {
+		t.Errorf("past the stage task's deadline %d rows are marked overdue, want %d:\n%s", n, overdue+1, table)
+	}
+}
