@@ -133,7 +133,8 @@ var archiveWords = true
 // cards whose contact holds it are those with a word-index token beginning with it
 // (migration 000013); "" for any other text. Digits, punctuation and letters past
 // Latin Extended-B and basic Cyrillic stay on the trigrams (the word index leaves
-// digits out, and its tokenizer splits words at what it does not know as a letter).
+// out phones of digits alone, and its tokenizer splits words at what it does not
+// know as a letter).
 func contactWord(q string) string {
 	q = strings.TrimSpace(q)
 	if len([]rune(q)) < 4 {
@@ -199,9 +200,13 @@ func (s *Store) archiveQuery(ctx context.Context, f ArchiveFilter) (archiveQuery
 	case n != "":
 		texts = append(texts, struct{ col, needle, check string }{"number", n, "instr(cards_search.number, ?) > 0"})
 	}
-	// A word with no part of a number: the word index, its own short list with the
-	// other filters' terms (the same as the trigrams' ones), nothing to check.
-	if w := contactWord(contact); w != "" && archiveWords && texts == nil {
+	// A word with no part of a number or three digits of one: the word index, its
+	// own short list with the other filters' terms (the same as the trigrams' ones)
+	// and the number's three digits as a term of their own, nothing to check.
+	if w := contactWord(contact); w != "" && archiveWords && (texts == nil || len(n) == 3) {
+		if len(n) == 3 {
+			terms = append(terms, ftsPhrase("number", n))
+		}
 		q.index, q.match = "cards_words", strings.Join(append(terms, ftsPhrase("words", w)+" *"), " AND ")
 		return q, nil
 	}

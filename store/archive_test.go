@@ -329,6 +329,8 @@ func TestArchiveFilters(t *testing.T) {
 		"word spaced":       {Contact: "  Татьяна "},
 		"word+last4":        {Contact: strings.Fields(sample.contact)[0], Number: sample.last4},
 		"word+number part":  {Contact: strings.Fields(sample.contact)[1], Number: sample.number[2:8]},
+		"word+number 3":     {Contact: strings.Fields(sample.contact)[1], Number: sample.number[5:8]},
+		"word+number 3+own": {Contact: "Brown", Number: "123", OnlyUser: p.warmers[1]},
 		"word+bank+own":     {Contact: "Smith", BankID: sample.bank, OnlyUser: sample.manager},
 		"word+supplier":     {Contact: "Павел", SupplierID: p.suppliers[3]},
 		"word+all five ids": {Contact: strings.Fields(sample.contact)[1], BankID: sample.bank, SupplierID: sample.supplier, WarmerID: sample.warmer, ManagerID: sample.manager, AccountID: sample.accountant},
@@ -512,9 +514,10 @@ func TestArchiveSize(t *testing.T) {
 
 // TestArchiveWords: a contact typed as one word finds on the word index (migration
 // 000013, kept by triggers) exactly the cards the trigrams and a brute-force filter
-// find, after every kind of change: names with hyphens, digits, tabs, brackets,
-// accents (é apart from e, as ё from е) and letters in the phone, a name longer than any form allows, cards archived, taken
-// out, edited (the name, the bank) and deleted.
+// find (with three digits of the number too), after every kind of change: names
+// with hyphens, digits, tabs, brackets, accents (é apart from e, as ё from е) and
+// letters in the phone, a name longer than any form allows, cards archived, taken
+// out, edited (the name, the number, the bank) and deleted.
 func TestArchiveWords(t *testing.T) {
 	s := openArchiveStore(t)
 	ctx := context.Background()
@@ -531,6 +534,7 @@ func TestArchiveWords(t *testing.T) {
 		`UPDATE cards SET contact_name = '` + long + `' WHERE id % 9 = 4`,
 		`UPDATE cards SET contact_name = 'José Müller' WHERE id % 9 = 5`,
 		`UPDATE cards SET bank_id = ` + fmt.Sprint(p.banks[2]) + ` WHERE id % 4 = 0`,
+		`UPDATE cards SET number = '4123' || substr(number, 5) WHERE id % 6 = 0`,
 		`UPDATE cards SET lifecycle = 'worked_out', archived_at = NULL WHERE id % 5 = 0`,
 		`UPDATE cards SET lifecycle = 'archived', archived_at = created_at WHERE lifecycle <> 'archived' AND id % 2 = 0`,
 		`DELETE FROM cards WHERE id % 7 = 0`,
@@ -560,7 +564,8 @@ func TestArchiveWords(t *testing.T) {
 		rows.Close()
 		for _, word := range []string{"Мария", "мария", "Ёлкина", "елкина", "Маша", "МАША", "Brien", "Ivan", "Petrov", "петрова", "ИВАНОВ",
 			"Анна", "нна", "Зыванова", "ывано", "Абвгд", "Ольга", "ергей", "Smith", "rown", "José", "Jose", "Muller", "MÜLLER"} {
-			for _, f := range []ArchiveFilter{{Contact: word}, {Contact: word, BankID: p.banks[2]}, {Contact: word, OnlyUser: p.warmers[1]}} {
+			for _, f := range []ArchiveFilter{{Contact: word}, {Contact: word, BankID: p.banks[2]}, {Contact: word, OnlyUser: p.warmers[1]},
+				{Contact: word, Number: "123"}, {Contact: word, Number: "412"}} {
 				var want []int64
 				for _, c := range cards {
 					if bruteMatch(c, f) {

@@ -286,7 +286,7 @@ func (g *gen) searchIndexes(ctx context.Context, triggers []string) error {
 	for _, q := range append([]string{
 		`INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`,
 		`INSERT INTO cards_search (cards_search) VALUES ('optimize')`, // in one piece, as migration 000011 leaves it
-		`INSERT INTO cards_words (rowid, words, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_words_rows`,
+		`INSERT INTO cards_words (rowid, words, number, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_words_rows`,
 		`INSERT INTO cards_words (cards_words) VALUES ('optimize')`, // as migration 000013 leaves it
 		`INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`,
 	}, triggers...) {
