@@ -51,6 +51,19 @@ func TestAutoTaskRows(t *testing.T) {
 	if !strings.Contains(table, `<div><span class="text-body-secondary">`) {
 		t.Errorf("no filled-in values in the done rows:\n%s", table)
 	}
+	// The filter's selects: every employee, the chosen one selected, names as text.
+	w := i64s(f.ts.users[warmer])
+	_, body := f.ts.doAs(t, f.actors["owner"].s, http.MethodGet, "/tasks?tab=auto&stage=3&assignee="+w, nil)
+	for _, want := range []string{`<option value="` + w + `" selected>&lt;b&gt;Иван &amp; &#34;Ко&#34;&lt;/b&gt;</option>`,
+		`<option value="3" selected>3. Период прогрева</option>`, `<option value="2">2. Пополнение на прогревочную сумму</option>`,
+		`<option value="` + i64s(f.ts.users[owner]) + `">`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the filters lack %q", want)
+		}
+	}
+	if n := strings.Count(body, " selected>"); n != 2 {
+		t.Errorf("%d options selected, want the stage and the assignee", n)
+	}
 	overdue := strings.Count(table, `<span class="badge text-bg-danger">просрочена</span>`)
 	f.ts.clock.Advance(60 * 24 * time.Hour)
 	f.signIn()

@@ -150,6 +150,7 @@ func (s *Server) funcs() template.FuncMap {
 		"spaced":    spacedNumber,
 		"shortName": shortName,
 		"mask":      maskNumber,
+		"options":   optionsHTML,
 		"inc":       func(i int) int { return i + 1 },
 		"add":       func(a, b int) int { return a + b },
 		"join":      strings.Join,
@@ -219,6 +220,25 @@ func fmtDate(d string) string {
 
 // maskNumber shows only the last four digits of a card number.
 func maskNumber(last4 string) string { return "•••• " + last4 }
+
+// optionsHTML draws a select's options, the one whose value is v selected: one
+// call where html/template would call four by reflection per option (every
+// employee is an option of each «Задачи» page's filters).
+func optionsHTML(opts []Option, v string) template.HTML {
+	var b strings.Builder
+	for _, o := range opts {
+		b.WriteString(`<option value="`)
+		b.WriteString(template.HTMLEscapeString(o.Value))
+		b.WriteByte('"')
+		if o.Value == v {
+			b.WriteString(" selected")
+		}
+		b.WriteByte('>')
+		b.WriteString(template.HTMLEscapeString(o.Label))
+		b.WriteString("</option>")
+	}
+	return template.HTML(b.String())
+}
 
 // spacedNumber groups a full card number by four digits for reading.
 func spacedNumber(n string) string {
