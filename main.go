@@ -400,6 +400,12 @@ func generate(args []string) error {
 	}
 	defer st.Close()
 	fmt.Println("generating into", cfg.db)
+	// KARTOTEKA_CPUPROFILE=FILE records a CPU profile of the generator too.
+	if path := os.Getenv("KARTOTEKA_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	if err := st.Generate(ctx, o, func(msg string) { fmt.Println(" ", msg) }); err != nil {
 		return err
 	}

@@ -53,7 +53,6 @@ func (o *GenerateOptions) defaults() {
 const (
 	genBatchRows  = 50_000  // rows per generator transaction
 	genReportRows = 100_000 // progress every so many rows
-	genChunk      = 32      // rows per multi-row INSERT
 )
 
 // Generate fills an empty database with a decade of office life (SPEC section 10):
@@ -280,14 +279,45 @@ func (g *gen) drop(ctx context.Context, kind, where string) ([]string, error) {
 }
 
 // searchIndexes fills the archive's and the tasks' search indexes as their insert
-// triggers would have (one INSERT … SELECT each, the triggers' own rows)
-// and makes the triggers again.
+// triggers would have (one INSERT … SELECT each, the triggers' own rows), each
+// written in one piece (ftsFill), and makes the triggers again.
 func (g *gen) searchIndexes(ctx context.Context, triggers []string) error {
-	for _, q := range append([]string{
-		`INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`,
-		`INSERT INTO cards_search (cards_search) VALUES ('optimize')`, // in one piece, as migration 000011 leaves it
-		`INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`,
-	}, triggers...) {
+	for _, f := range []struct{ table, insert string }{
+		{"cards_search", `INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`},
+		{"tasks_search", `INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`},
+	} {
+		if err := g.ftsFill(ctx, f.table, f.insert); err != nil {
+			return fmt.Errorf("%s: %w", f.table, err)
+		}
+	}
+	for _, q := range triggers {
+		if _, err := g.s.writer.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ftsHashSize is the FTS5 'hashsize' while the generator fills a search index:
+// the terms of all rows stay in memory (a million archived cards: ~0.5 GB) and
+// are written once, as one segment. With FTS5's default 1 MB the index is
+// written in ~250 pieces that FTS5 merges again and again as they pile up
+// (automerge), and an 'optimize' merges the dozen left into one.
+const ftsHashSize = 1 << 30
+
+// ftsFill runs insert, which fills the FTS5 index table, with the index written
+// in one piece (ftsHashSize), as migration 000011's 'optimize' leaves the
+// archive's; the 'optimize' after it merges only if the terms outgrew the hash.
+// The table's settings are left as a migrated database has them (no 'hashsize'
+// row: FTS5's default).
+func (g *gen) ftsFill(ctx context.Context, table, insert string) error {
+	for _, q := range []string{
+		fmt.Sprintf(`INSERT INTO %s (%[1]s, rank) VALUES ('hashsize', %d)`, table, ftsHashSize),
+		insert,
+		fmt.Sprintf(`INSERT INTO %s (%[1]s) VALUES ('optimize')`, table),
+		fmt.Sprintf(`INSERT INTO %s (%[1]s, rank) VALUES ('hashsize', %d)`, table, 1<<20), // FTS5's default, for this connection
+		fmt.Sprintf(`DELETE FROM %s_config WHERE k = 'hashsize'`, table),
+	} {
 		if _, err := g.s.writer.ExecContext(ctx, q); err != nil {
 			return err
 		}
