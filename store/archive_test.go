@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,6 +15,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-migrate/migrate/v4"
+	msqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"kartoteka/app/money"
 )
@@ -782,5 +787,53 @@ func BenchmarkArchive(b *testing.B) {
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
 		})
+	}
+}
+
+// TestArchiveWordsDown: migration 000013's down leaves the schema 000012 made (and
+// up again, the one 000013 made), the search index and its triggers untouched.
+func TestArchiveWordsDown(t *testing.T) {
+	schema := func(path string, steps func(*migrate.Migrate) error) string {
+		t.Helper()
+		h, err := sql.Open("sqlite", dsn(path, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := iofs.New(migrationsFS, "migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		drv, err := msqlite.WithInstance(h, &msqlite.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if err := steps(m); err != nil {
+			t.Fatal(err)
+		}
+		r, err := sql.Open("sqlite", dsn(path, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var out string
+		if err := r.QueryRow(`SELECT group_concat(type || ' ' || name || ': ' || ifnull(sql, ''), char(10)) FROM
+			(SELECT * FROM sqlite_master ORDER BY type, name)`).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	dir := t.TempDir()
+	at12 := schema(filepath.Join(dir, "a.db"), func(m *migrate.Migrate) error { return m.Migrate(12) })
+	at13 := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) })
+	if down := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(12) }); down != at12 {
+		t.Errorf("000013 down:\n%s\nwant the schema of 000012:\n%s", down, at12)
+	}
+	if up := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) }); up != at13 || !strings.Contains(up, "cards_words_edit") {
+		t.Errorf("000013 up again:\n%s", up)
 	}
 }
