@@ -123,13 +123,40 @@ var archiveCheckSet = 2000
 // to be checked on each of those cards instead (fewCards).
 var archiveIDSet = 200
 
+// archiveWords tells whether a contact typed as one word is read on the word index
+// (cards_words, migration 000013) rather than the trigrams (off in tests that check
+// both ways).
+var archiveWords = true
+
+// contactWord is a contact typed as one word of four or more Latin or Cyrillic
+// letters (a first name, a surname, a part of one), as the word index reads it: the
+// cards whose contact holds it are those with a word-index token beginning with it
+// (migration 000013); "" for any other text. Digits, punctuation and letters past
+// Latin Extended-B and basic Cyrillic stay on the trigrams (the word index leaves
+// out phones of digits alone, and its tokenizer splits words at what it does not
+// know as a letter).
+func contactWord(q string) string {
+	q = strings.TrimSpace(q)
+	if len([]rune(q)) < 4 {
+		return ""
+	}
+	for _, r := range q {
+		if !unicode.IsLetter(r) || r > 0x24F && (r < 0x400 || r > 0x4FF) {
+			return ""
+		}
+	}
+	return q
+}
+
 // archiveQuery is a filter made into SQL. Typed text (a part of a number, the last
-// four digits, a contact) is read on the search index alone, every other filter
-// being a term of the same MATCH, so FTS5 steps through the lists together and a
-// page or a count never looks at a card the text does not match (SPEC section 10).
+// four digits, a contact) is read on a search index alone — the trigrams, or the
+// word index for a contact typed as one word — every other filter being a term of
+// the same MATCH, so FTS5 steps through the lists together and a page or a count
+// never looks at a card the text does not match (SPEC section 10).
 // Without text (or with a full number, one card) the cards' archive indexes answer.
 type archiveQuery struct {
 	f     ArchiveFilter
+	index string  // the search index MATCH reads: cards_search (trigrams) or cards_words
 	match string  // the MATCH expression; "" reads the cards' indexes
 	check string  // " AND …" on each match when the MATCH is wider than the typed text
 	args  []any   // check's arguments
@@ -143,7 +170,7 @@ type archiveQuery struct {
 // every trigram list of a phrase — a full name has some twenty, several of them
 // in half the archive — and a rare trigram's list is a fraction of that.
 func (s *Store) archiveQuery(ctx context.Context, f ArchiveFilter) (archiveQuery, error) {
-	q := archiveQuery{f: f}
+	q := archiveQuery{f: f, index: "cards_search"}
 	n := digitsOnly(f.Number)
 	contact := strings.TrimSpace(f.Contact)
 	if len(n) >= 13 || n == "" && contact == "" {
@@ -172,6 +199,16 @@ func (s *Store) archiveQuery(ctx context.Context, f ArchiveFilter) (archiveQuery
 		terms = append(terms, searchTag(tagLast4, v))
 	case n != "":
 		texts = append(texts, struct{ col, needle, check string }{"number", n, "instr(cards_search.number, ?) > 0"})
+	}
+	// A word with no part of a number or three digits of one: the word index, its
+	// own short list with the other filters' terms (the same as the trigrams' ones)
+	// and the number's three digits as a term of their own, nothing to check.
+	if w := contactWord(contact); w != "" && archiveWords && (texts == nil || len(n) == 3) {
+		if len(n) == 3 {
+			terms = append(terms, ftsPhrase("number", n))
+		}
+		q.index, q.match = "cards_words", strings.Join(append(terms, ftsPhrase("words", w)+" *"), " AND ")
+		return q, nil
 	}
 	if contact != "" {
 		texts = append(texts, struct{ col, needle, check string }{"contact", contactNeedle(contact), "kt_has(cards_search.contact, ?)"})
@@ -352,7 +389,7 @@ func (r *gramRarity) put(g string, v int64) {
 func (q archiveQuery) count() (string, []any) {
 	lim := fmt.Sprint(ArchiveCountCap + 1)
 	if q.match != "" {
-		return "SELECT COUNT(*) FROM (SELECT 1 FROM cards_search WHERE cards_search MATCH ?" + q.check + " LIMIT " + lim + ")",
+		return "SELECT COUNT(*) FROM (SELECT 1 FROM " + q.index + " WHERE " + q.index + " MATCH ?" + q.check + " LIMIT " + lim + ")",
 			append([]any{q.match}, q.args...)
 	}
 	f := q.f
@@ -373,7 +410,7 @@ func (q archiveQuery) count() (string, []any) {
 // are the last two arguments).
 func (q archiveQuery) page(asc bool) (string, []any) {
 	if q.match != "" {
-		return "SELECT rowid FROM cards_search WHERE cards_search MATCH ?" + q.check + " ORDER BY rowid " + sortDir(asc) + " LIMIT ? OFFSET ?",
+		return "SELECT rowid FROM " + q.index + " WHERE " + q.index + " MATCH ?" + q.check + " ORDER BY rowid " + sortDir(asc) + " LIMIT ? OFFSET ?",
 			append([]any{q.match}, q.args...)
 	}
 	f := q.f
@@ -386,8 +423,8 @@ func (q archiveQuery) page(asc bool) (string, []any) {
 // (of "cards c"): the export.
 func (q archiveQuery) rows(cols string) (string, []any) {
 	if q.match != "" {
-		return "SELECT " + cols + " FROM cards_search CROSS JOIN cards c ON c.id = cards_search.rowid WHERE cards_search MATCH ?" +
-			q.check + " ORDER BY cards_search.rowid " + sortDir(q.f.SortAsc), append([]any{q.match}, q.args...)
+		return "SELECT " + cols + " FROM " + q.index + " CROSS JOIN cards c ON c.id = " + q.index + ".rowid WHERE " + q.index + " MATCH ?" +
+			q.check + " ORDER BY " + q.index + ".rowid " + sortDir(q.f.SortAsc), append([]any{q.match}, q.args...)
 	}
 	return q.f.selectRows(cols)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,6 +15,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-migrate/migrate/v4"
+	msqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"kartoteka/app/money"
 )
@@ -234,6 +239,13 @@ func TestArchiveContactKind(t *testing.T) {
 			t.Errorf("contact %q: needle %q, want %q", q, got, want)
 		}
 	}
+	// One word of four letters or more is read on the word index.
+	for q, want := range map[string]string{"Наталья": "Наталья", " ёлкина ": "ёлкина", "José": "José", "Smith": "Smith",
+		"Нат": "", "Анна-Мария": "", "Анна Мария": "", "Иван2": "", "Αλέξανδρος": "", "9123": ""} {
+		if got := contactWord(q); got != want {
+			t.Errorf("contact %q: word %q, want %q", q, got, want)
+		}
+	}
 }
 
 func TestArchiveFilters(t *testing.T) {
@@ -314,15 +326,29 @@ func TestArchiveFilters(t *testing.T) {
 		"full number+own":      {Number: sample.number, OnlyUser: sample.accountant},
 		"seven":                {Number: sample.number[5:8], Contact: string([]rune(sample.contact)[1:4]), BankID: sample.bank, SupplierID: sample.supplier, WarmerID: sample.warmer, ManagerID: sample.manager, AccountID: sample.accountant},
 		"seven long+own":       {Number: sample.number[1:9], Contact: sample.contact, BankID: sample.bank, SupplierID: sample.supplier, WarmerID: sample.warmer, ManagerID: sample.manager, AccountID: sample.accountant, OnlyUser: sample.warmer},
+		// one word of four letters or more: the word index (a part of a word too)
+		"word inside":       {Contact: "лексе"},
+		"word end":          {Contact: "рова"},
+		"word й":            {Contact: "Алексеи"},
+		"word two names":    {Contact: "ИванПетров"},
+		"word spaced":       {Contact: "  Татьяна "},
+		"word+last4":        {Contact: strings.Fields(sample.contact)[0], Number: sample.last4},
+		"word+number part":  {Contact: strings.Fields(sample.contact)[1], Number: sample.number[2:8]},
+		"word+number 3":     {Contact: strings.Fields(sample.contact)[1], Number: sample.number[5:8]},
+		"word+number 3+own": {Contact: "Brown", Number: "123", OnlyUser: p.warmers[1]},
+		"word+bank+own":     {Contact: "Smith", BankID: sample.bank, OnlyUser: sample.manager},
+		"word+supplier":     {Contact: "Павел", SupplierID: p.suppliers[3]},
+		"word+all five ids": {Contact: strings.Fields(sample.contact)[1], BankID: sample.bank, SupplierID: sample.supplier, WarmerID: sample.warmer, ManagerID: sample.manager, AccountID: sample.accountant},
 	}
-	defer func(c, i int) { archiveCheckSet, archiveIDSet = c, i }(archiveCheckSet, archiveIDSet)
-	for i := 0; i < 3*len(filters); i++ {
+	defer func(c, i int, w bool) { archiveCheckSet, archiveIDSet, archiveWords = c, i, w }(archiveCheckSet, archiveIDSet, archiveWords)
+	for i := 0; i < 4*len(filters); i++ {
 		name := slices.Sorted(maps.Keys(filters))[i%len(filters)]
 		f := filters[name]
-		// Long text by its rarest trigrams, text checked on the cards the ids find: when
-		// they find few cards; always; never.
-		archiveCheckSet = []int{2000, 1 << 30, -1}[i/len(filters)]
-		archiveIDSet = []int{200, 1 << 30, -1}[i/len(filters)]
+		// Long text by its rarest trigrams, text checked on the cards the ids find, a
+		// word on the word index: when they find few cards; always; never; only words.
+		archiveCheckSet = []int{2000, 1 << 30, -1, -1}[i/len(filters)]
+		archiveIDSet = []int{200, 1 << 30, -1, -1}[i/len(filters)]
+		archiveWords = []bool{true, false, false, true}[i/len(filters)]
 		var want []int64
 		for _, c := range archived {
 			if bruteMatch(c, f) {
@@ -350,7 +376,7 @@ func TestArchiveFilters(t *testing.T) {
 			t.Errorf("%s: first page %v, want %v", name, got, want[:min(25, len(want))])
 		}
 		if name != "none" && name != "unknown bank" && name != "unknown number" && name != "number no digits" &&
-			name != "number+wrong bank" && name != "contact е for ё" && len(want) == 0 {
+			name != "number+wrong bank" && name != "contact е for ё" && name != "word й" && name != "word two names" && len(want) == 0 {
 			t.Errorf("%s matches nothing: the test data is too thin", name)
 		}
 		// Paging: every page of up to 100 rows, ascending too.
@@ -487,6 +513,82 @@ func TestArchiveSize(t *testing.T) {
 		total, err := s.ArchiveTotal(ctx, 0)
 		if err != nil || kept != counted || total != counted {
 			t.Errorf("after %q: kept %d, total %d (%v), counted %d", change, kept, total, err, counted)
+		}
+	}
+}
+
+// TestArchiveWords: a contact typed as one word finds on the word index (migration
+// 000013, kept by triggers) exactly the cards the trigrams and a brute-force filter
+// find (with three digits of the number too), after every kind of change: names
+// with hyphens, digits, tabs, brackets, accents (é apart from e, as ё from е) and
+// letters in the phone, a name longer than any form allows, cards archived, taken
+// out, edited (the name, the number, the bank) and deleted.
+func TestArchiveWords(t *testing.T) {
+	s := openArchiveStore(t)
+	ctx := context.Background()
+	p := seedPeople(t, s, 3, 2, 2, 2, 2)
+	seedCards(t, s, p, 400, 8)
+	long := strings.Repeat("Абвгд ", 60) + "Зыванова"
+	defer func(w bool) { archiveWords = w }(archiveWords)
+	for _, change := range []string{
+		"",
+		`UPDATE cards SET contact_name = 'Анна-Мария Ёлкина' WHERE id % 9 = 0`,
+		`UPDATE cards SET contact_name = 'Ёлкина Анна2Мария', contact_phone = 'доб. Маша 12' WHERE id % 9 = 1`,
+		`UPDATE cards SET contact_name = 'Petrov` + "\t" + `Ivan O''Brien' WHERE id % 9 = 2`,
+		`UPDATE cards SET contact_name = 'Мария (Маша) ИВАНОВА-петрова' WHERE id % 9 = 3`,
+		`UPDATE cards SET contact_name = '` + long + `' WHERE id % 9 = 4`,
+		`UPDATE cards SET contact_name = 'José Müller' WHERE id % 9 = 5`,
+		`UPDATE cards SET bank_id = ` + fmt.Sprint(p.banks[2]) + ` WHERE id % 4 = 0`,
+		`UPDATE cards SET number = '4123' || substr(number, 5) WHERE id % 6 = 0`,
+		`UPDATE cards SET lifecycle = 'worked_out', archived_at = NULL WHERE id % 5 = 0`,
+		`UPDATE cards SET lifecycle = 'archived', archived_at = created_at WHERE lifecycle <> 'archived' AND id % 2 = 0`,
+		`DELETE FROM cards WHERE id % 7 = 0`,
+		`INSERT INTO cards (number, last4, bank_id, supplier_id, contact_name, contact_phone, warmer_id, manager_id, accountant_id,
+			commission_rate, warming_days, warming_every_days, lifecycle, version, created_at, updated_at, archived_at)
+			SELECT '4' || substr(number, 2, 14) || '9', last4, bank_id, supplier_id, 'Ёлкина Зыванова', 'Маша', warmer_id, manager_id,
+			accountant_id, commission_rate, warming_days, warming_every_days, 'archived', 1, created_at, updated_at, created_at
+			FROM cards WHERE id % 10 = 3`,
+	} {
+		if change != "" {
+			if _, err := s.writer.Exec(change); err != nil {
+				t.Fatalf("%s: %v", change, err)
+			}
+		}
+		var cards []seedCard
+		rows, err := s.reader.Query(`SELECT id, number, last4, contact_name, contact_phone, bank_id, supplier_id, warmer_id, manager_id, accountant_id, lifecycle FROM cards`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c seedCard
+			if err := rows.Scan(&c.id, &c.number, &c.last4, &c.contact, &c.phone, &c.bank, &c.supplier, &c.warmer, &c.manager, &c.accountant, &c.lifecycle); err != nil {
+				t.Fatal(err)
+			}
+			cards = append(cards, c)
+		}
+		rows.Close()
+		for _, word := range []string{"Мария", "мария", "Ёлкина", "елкина", "Маша", "МАША", "Brien", "Ivan", "Petrov", "петрова", "ИВАНОВ",
+			"Анна", "нна", "Зыванова", "ывано", "Абвгд", "Ольга", "ергей", "Smith", "rown", "José", "Jose", "Muller", "MÜLLER"} {
+			for _, f := range []ArchiveFilter{{Contact: word}, {Contact: word, BankID: p.banks[2]}, {Contact: word, OnlyUser: p.warmers[1]},
+				{Contact: word, Number: "123"}, {Contact: word, Number: "412"}} {
+				var want []int64
+				for _, c := range cards {
+					if bruteMatch(c, f) {
+						want = append(want, c.id)
+					}
+				}
+				slices.Reverse(want)
+				for _, words := range []bool{true, false} {
+					archiveWords = words
+					pg, err := s.Archive(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if pg.Filtered != int64(len(want)) || !slices.Equal(pageIDs(pg), want[:min(25, len(want))]) {
+						t.Errorf("after %.60q, %+v (word index %v): %d cards %v, want %d %v", change, f, words, pg.Filtered, pageIDs(pg), len(want), want[:min(25, len(want))])
+					}
+				}
+			}
 		}
 	}
 }
@@ -685,5 +787,53 @@ func BenchmarkArchive(b *testing.B) {
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
 		})
+	}
+}
+
+// TestArchiveWordsDown: migration 000013's down leaves the schema 000012 made (and
+// up again, the one 000013 made), the search index and its triggers untouched.
+func TestArchiveWordsDown(t *testing.T) {
+	schema := func(path string, steps func(*migrate.Migrate) error) string {
+		t.Helper()
+		h, err := sql.Open("sqlite", dsn(path, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := iofs.New(migrationsFS, "migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		drv, err := msqlite.WithInstance(h, &msqlite.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if err := steps(m); err != nil {
+			t.Fatal(err)
+		}
+		r, err := sql.Open("sqlite", dsn(path, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var out string
+		if err := r.QueryRow(`SELECT group_concat(type || ' ' || name || ': ' || ifnull(sql, ''), char(10)) FROM
+			(SELECT * FROM sqlite_master ORDER BY type, name)`).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	dir := t.TempDir()
+	at12 := schema(filepath.Join(dir, "a.db"), func(m *migrate.Migrate) error { return m.Migrate(12) })
+	at13 := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) })
+	if down := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(12) }); down != at12 {
+		t.Errorf("000013 down:\n%s\nwant the schema of 000012:\n%s", down, at12)
+	}
+	if up := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) }); up != at13 || !strings.Contains(up, "cards_words_edit") {
+		t.Errorf("000013 up again:\n%s", up)
 	}
 }

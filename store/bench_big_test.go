@@ -61,6 +61,7 @@ func BenchmarkBig(b *testing.B) {
 		{"number_part", ArchiveFilter{Number: c.number[5:11]}},
 		{"contact_name_first", ArchiveFilter{Contact: first}},
 		{"contact_name_full", ArchiveFilter{Contact: c.contact}},
+		{"contact_surname", ArchiveFilter{Contact: strings.Fields(c.contact)[0]}},
 		{"contact_name_part", ArchiveFilter{Contact: "ова"}},
 		{"contact_phone", ArchiveFilter{Contact: c.phone[5:12]}},
 		{"bank_biggest", ArchiveFilter{BankID: bigBank}},
@@ -72,6 +73,9 @@ func BenchmarkBig(b *testing.B) {
 		{"supplier+warmer", ArchiveFilter{SupplierID: bigSup, WarmerID: c.warmer}},
 		{"last4+bank", ArchiveFilter{Number: c.last4, BankID: c.bank}},
 		{"contact+bank", ArchiveFilter{Contact: first, BankID: bigBank}},
+		{"contact+supplier", ArchiveFilter{Contact: first, SupplierID: bigSup}},
+		{"number_3+contact", ArchiveFilter{Number: "123", Contact: first}},
+		{"number_5+contact", ArchiveFilter{Number: c.number[3:8], Contact: first}},
 		{"all_five_ids", ArchiveFilter{BankID: c.bank, SupplierID: c.supplier, WarmerID: c.warmer, ManagerID: c.manager, AccountID: c.accountant}},
 		{"only_user", ArchiveFilter{OnlyUser: c.manager}},
 		{"only_user_warmer", ArchiveFilter{OnlyUser: c.warmer}},
@@ -299,6 +303,7 @@ func TestGenerate(t *testing.T) {
 		"SELECT COUNT(*) FROM cards WHERE lifecycle = 'archived'":             300,
 		"SELECT COUNT(*) FROM cards WHERE lifecycle = 'in_work'":              45,
 		"SELECT COUNT(*) FROM cards_search":                                   300,
+		"SELECT COUNT(*) FROM cards_words":                                    300,
 		"SELECT COUNT(*) FROM auto_tasks":                                     7000,
 		"SELECT COUNT(*) FROM transactions":                                   4000,
 		"SELECT COUNT(DISTINCT number) FROM cards":                            345,
@@ -340,6 +345,11 @@ func TestGenerate(t *testing.T) {
 	}
 	if reports < 1 {
 		t.Error("no progress reported")
+	}
+	// The word index finds what the trigrams find.
+	if w, tr := count(`SELECT COUNT(*) FROM cards_words WHERE cards_words MATCH 'words: "иванов" *'`),
+		count(`SELECT COUNT(*) FROM cards_search WHERE cards_search MATCH 'contact: "иванов"'`); w != tr || w == 0 {
+		t.Errorf("«иванов»: %d cards on the word index, %d on the trigrams", w, tr)
 	}
 	rows, err := s.Reader().Query("SELECT number, last4 FROM cards")
 	if err != nil {

@@ -141,7 +141,7 @@ func (g *gen) phases(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	triggers, err := g.dropTriggers(ctx, "cards_search_insert", "tasks_search_insert")
+	triggers, err := g.dropTriggers(ctx, "cards_search_insert", "cards_words_insert", "tasks_search_insert")
 	if err != nil {
 		return err
 	}
@@ -286,6 +286,7 @@ func (g *gen) drop(ctx context.Context, kind, where string) ([]string, error) {
 func (g *gen) searchIndexes(ctx context.Context, triggers []string) error {
 	for _, f := range []struct{ table, insert string }{
 		{"cards_search", `INSERT INTO cards_search (rowid, number, contact, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_search_rows`},
+		{"cards_words", `INSERT INTO cards_words (rowid, words, number, bank, supplier, warmer, manager, accountant, last4) SELECT * FROM cards_words_rows`},
 		{"tasks_search", `INSERT INTO tasks_search (rowid, title) SELECT id, title FROM tasks`},
 	} {
 		if err := g.ftsFill(ctx, f.table, f.insert); err != nil {

@@ -101,7 +101,8 @@ func desc(f AutoTaskFilter) string {
 // matched by three trigrams and checked), or checked on the few cards the ids find
 // (their archive indexes, then each card by its id); without text on the cards'
 // archive indexes, no step reading the cards table whole. Slow before (issue 10): a
-// full name, a first name or «ова» with the biggest bank or "only mine", all seven.
+// full name, a first name or «ова» with the biggest bank or "only mine", all seven;
+// then a whole first name with or without a bank (now on the word index).
 func TestArchivePlanCombinations(t *testing.T) {
 	s := openTB(t)
 	ctx := context.Background()
@@ -109,7 +110,7 @@ func TestArchivePlanCombinations(t *testing.T) {
 		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	defer func(c, i int) { archiveCheckSet, archiveIDSet = c, i }(archiveCheckSet, archiveIDSet)
+	defer func(c, i int, w bool) { archiveCheckSet, archiveIDSet, archiveWords = c, i, w }(archiveCheckSet, archiveIDSet, archiveWords)
 	explain := func(f ArchiveFilter, what, q string, args ...any) []string {
 		plan, err := s.Explain(ctx, q, args...)
 		if err != nil {
@@ -127,11 +128,12 @@ func TestArchivePlanCombinations(t *testing.T) {
 	}
 	n := 0
 	// Long text by its rarest trigrams, then checked, text on the few cards the ids
-	// find; or neither: the whole phrase, always the search index.
-	for _, set := range [][2]int{{2000, 200}, {-1, -1}} {
-		archiveCheckSet, archiveIDSet = set[0], set[1]
+	// find, a word on the word index; or none of them: the whole phrase, always the
+	// trigrams; or only the word index.
+	for _, set := range [][3]int{{2000, 200, 1}, {-1, -1, 0}, {-1, -1, 1}} {
+		archiveCheckSet, archiveIDSet, archiveWords = set[0], set[1], set[2] == 1
 		for _, number := range []string{"", "123", "1234", "4276123412341234", "27612", "2761234"} {
-			for _, contact := range []string{"", "ова", "Иванов", "Иванова Анна Петровна", "912345"} {
+			for _, contact := range []string{"", "ова", "Иванов", "Наталья", "Иванова Анна Петровна", "912345"} {
 				for _, ids := range [][5]int64{{}, {1, 0, 0, 0, 0}, {0, 2, 0, 0, 0}, {0, 0, 3, 0, 0}, {0, 0, 0, 4, 0}, {0, 0, 0, 0, 5}, {1, 0, 0, 4, 0}, {1, 2, 3, 4, 5}} {
 					for _, own := range []int64{0, 4} {
 						f := ArchiveFilter{Number: number, Contact: contact, BankID: ids[0], SupplierID: ids[1], WarmerID: ids[2],
@@ -160,7 +162,12 @@ func TestArchivePlanCombinations(t *testing.T) {
 						if text != (q.match != "") {
 							t.Errorf("%+v: MATCH %q", f, q.match)
 						}
-						long := len([]rune(contact)) > 5 || len(number) > 5 && len(number) < 13
+						// A word with no part of a number or three digits: the word index, nothing checked.
+						word := archiveWords && contactWord(contact) != "" && (number == "" || number == "1234" || number == "123")
+						if index := map[bool]string{true: "cards_words", false: "cards_search"}[word]; text && q.index != index {
+							t.Errorf("%+v: MATCH %q on %s, want %s", f, q.match, q.index, index)
+						}
+						long := !word && (len([]rune(contact)) > 5 || len(number) > 5 && len(number) < 13)
 						if text && (long && set[0] > 0) != (q.check != "") {
 							t.Errorf("%+v: MATCH %q, check %q", f, q.match, q.check)
 						}
@@ -172,7 +179,7 @@ func TestArchivePlanCombinations(t *testing.T) {
 								args = append(pargs, 25, 100)
 							}
 							for _, l := range explain(f, what, sql, args...) {
-								if text && !strings.HasPrefix(l, "SCAN cards_search VIRTUAL TABLE") && !strings.HasPrefix(l, "CO-ROUTINE") && !strings.HasPrefix(l, "SCAN (subquery") {
+								if text && !strings.HasPrefix(l, "SCAN "+q.index+" VIRTUAL TABLE") && !strings.HasPrefix(l, "CO-ROUTINE") && !strings.HasPrefix(l, "SCAN (subquery") {
 									t.Errorf("%+v %s: not the search index alone, in its order: %s", f, what, l)
 								}
 							}

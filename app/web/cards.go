@@ -602,7 +602,7 @@ func (s *Server) cardPage(c *fiber.Ctx) error {
 		return c.Send(main)
 	}
 	// Around it: the correction form (owner, admin), from the card as read now.
-	data := fiber.Map{"Card": card, "Stages": pipeline.Stages(), "MainHTML": template.HTML(main)}
+	data := fiber.Map{"Card": card, "StageOpts": stageOptions, "MainHTML": template.HTML(main)}
 	return s.render(c, "cards/card", "Карта № "+i64s(card.ID), "cards", nil, data)
 }
 
@@ -634,9 +634,9 @@ func (s *Server) cardPageData(c *fiber.Ctx, card db.Card) (fiber.Map, error) {
 		return nil, err
 	}
 	u := userOf(c)
-	data := fiber.Map{"Card": view, "Timeline": tl, "Tx": tx,
+	data := fiber.Map{"Card": view, "Timeline": timelineHTML(tl), "Tx": tx,
 		"ShowNumber": u.Role.SeesAll() || store.Responsible(card, u.ID),
-		"Stages":     pipeline.Stages(), "EarlyTargets": pipeline.EarlyCloseTargets}
+		"StageOpts":  stageOptions, "EarlyTargets": pipeline.EarlyCloseTargets}
 	if card.Stage != nil {
 		data["StageLabel"] = pipeline.Stage(*card.Stage).Label()
 		if t, err := s.st.Q.AutoTaskOpenStage(c.Context(), card.ID); err == nil {

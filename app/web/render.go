@@ -14,7 +14,6 @@ import (
 	"kartoteka/app/auth"
 	"kartoteka/app/money"
 	"kartoteka/app/pipeline"
-	"kartoteka/store"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -105,8 +104,7 @@ func readNotices(s string) []Notice {
 // funcs are the template helpers; formatting rules live in app/money and here only.
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"fld":    fld,
-		"seenTx": store.SeenTx, // a transactions row as shown: its delete is refused when it changed
+		"fld": fld,
 		"withOptions": func(f Field, opts []Option) Field {
 			f.Options = opts
 			return f

@@ -19,6 +19,15 @@ import (
 
 var taskTabs = []struct{ Tab, Label string }{{"all", "Все задачи"}, {"in", "Входящие"}, {"out", "Исходящие"}, {"auto", "Автозадачи"}}
 
+// stageOptions are the stages for a select: «3. Период прогрева».
+var stageOptions = func() []Option {
+	var out []Option
+	for _, d := range pipeline.Stages() {
+		out = append(out, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
+	}
+	return out
+}()
+
 var taskStatuses = []Option{{"open", "Открытые"}, {"overdue", "Просроченные"}, {"new", "Новая"}, {"in_progress", "В работе"},
 	{"done", "Выполнена"}, {"cancelled", "Отменена"}}
 
@@ -164,11 +173,7 @@ func (s *Server) autoTasks(c *fiber.Ctx, data fiber.Map) (*Form, time.Time, erro
 	if err != nil {
 		return nil, until, err
 	}
-	var stages []Option
-	for _, d := range pipeline.Stages() {
-		stages = append(stages, Option{strconv.Itoa(int(d.Stage)), strconv.Itoa(int(d.Stage)) + ". " + d.Label})
-	}
-	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = autoTaskRowsHTML(views), more, people, stages, taskStatuses
+	data["Rows"], data["More"], data["People"], data["StageOpts"], data["Statuses"] = autoTaskRowsHTML(views), more, people, stageOptions, taskStatuses
 	// The export holds every row of the filter, not the page from "before".
 	ex, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	ex.Del("before")

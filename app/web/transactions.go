@@ -2,6 +2,10 @@ package web
 
 import (
 	"errors"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,6 +33,40 @@ type TxData struct {
 
 // ID is the editor's element id, unique per card and place.
 func (d *TxData) ID() string { return "tx-editor-" + d.Scope + "-" + i64s(d.CardID) }
+
+// RowsHTML draws the editor's rows (on every card page of a card with money):
+// html/template would call a function and an escaper by reflection for each of
+// a row's values; here every value is formatted and escaped as text directly.
+func (d *TxData) RowsHTML() template.HTML {
+	if len(d.Rows) == 0 {
+		return `<tr class="kt-tx-empty"><td colspan="7" class="text-center text-body-secondary">Транзакций пока нет</td></tr>`
+	}
+	var b strings.Builder
+	text := func(s string) { b.WriteString(template.HTMLEscapeString(s)) }
+	for _, r := range d.Rows {
+		b.WriteString(`<tr class="kt-tx-row" data-amount="` + strconv.FormatInt(int64(r.Amount), 10) + `" data-rate="` + strconv.FormatInt(int64(r.CommissionRate), 10) + "\">\n")
+		b.WriteString(`<td class="text-nowrap" data-label="Дата">`)
+		text(fmtDate(r.OccurredOn))
+		b.WriteString(`</td><td class="text-end kt-num" data-label="Сумма">`)
+		text(r.Amount.String())
+		b.WriteString(`</td><td class="text-end" data-label="Комиссия, %">`)
+		text(r.CommissionRate.String())
+		b.WriteString("</td>\n<td class=\"text-end kt-num\" data-label=\"Комиссия\">")
+		text(r.Commission.String())
+		b.WriteString(`</td><td class="text-end kt-num" data-label="Чистая сумма">`)
+		text(r.Net.String())
+		b.WriteString(`</td><td class="small" data-label="Комментарий">`)
+		text(r.Comment)
+		b.WriteString("</td>\n")
+		if d.Editable {
+			b.WriteString(`<td class="text-end kt-actions"><button type="button" class="btn btn-sm btn-outline-danger" hx-post="/cards/` + i64s(d.CardID) +
+				"/transactions/" + i64s(r.ID) + "/delete?scope=" + url.QueryEscape(d.Scope) + "&amp;seen=" + store.SeenTx(r) +
+				`" hx-target="#` + d.ID() + `" hx-swap="outerHTML" hx-confirm="Удалить транзакцию?" aria-label="Удалить">✕</button></td>`)
+		}
+		b.WriteString("\n</tr>")
+	}
+	return template.HTML(b.String())
+}
 
 // txData gathers the card's transactions; f carries a refused new row.
 func (s *Server) txData(c *fiber.Ctx, card db.Card, f *Form) (*TxData, error) {

@@ -121,6 +121,29 @@ type CardsSearchRow struct {
 	Last4      string
 }
 
+type CardsWord struct {
+	Words      string
+	Number     string
+	Bank       string
+	Supplier   string
+	Warmer     string
+	Manager    string
+	Accountant string
+	Last4      string
+}
+
+type CardsWordsRow struct {
+	ID         int64
+	Words      string
+	Number     string
+	Bank       string
+	Supplier   string
+	Warmer     string
+	Manager    string
+	Accountant string
+	Last4      string
+}
+
 type Contractor struct {
 	ID             int64
 	Name           string
