@@ -148,6 +148,46 @@ func contactWord(q string) string {
 	return q
 }
 
+// contactWords are the words of four letters or more of a contact typed as several
+// (each a run of letters contactWord reads), nil when there are none.
+func contactWords(q string) []string {
+	var ws []string
+	for _, w := range strings.FieldsFunc(contactNeedle(q), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if contactWord(w) != "" {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// wordCards lists the cards the word index's match finds that hold the typed
+// contact (needle), newest first, when the match finds at most archiveCheckSet
+// cards (else nil).
+func (s *Store) wordCards(ctx context.Context, match, needle string) ([]int64, error) {
+	count, check := wordCardsQueries()
+	var found int
+	if err := s.reader.QueryRowContext(ctx, count, match, archiveCheckSet+1).Scan(&found); err != nil {
+		return nil, fmt.Errorf("archive words: %w", err)
+	}
+	if found > archiveCheckSet {
+		return nil, nil
+	}
+	got, err := s.archiveRowIDs(ctx, check, match, needle)
+	ids := []int64{}
+	for _, id := range got {
+		ids = append(ids, id.(int64))
+	}
+	return ids, err
+}
+
+// wordCardsQueries are wordCards' queries: how many cards the match finds (up to
+// LIMIT), and those holding the typed contact.
+func wordCardsQueries() (count, check string) {
+	return "SELECT COUNT(*) FROM (SELECT 1 FROM cards_words WHERE cards_words MATCH ? LIMIT ?)",
+		"SELECT c.id FROM cards_words CROSS JOIN cards c ON c.id = cards_words.rowid WHERE cards_words MATCH ? " +
+			"AND kt_has(c.contact_name || ' ' || c.contact_phone, ?) ORDER BY cards_words.rowid DESC"
+}
+
 // archiveQuery is a filter made into SQL. Typed text (a part of a number, the last
 // four digits, a contact) is read on a search index alone — the trigrams, or the
 // word index for a contact typed as one word — every other filter being a term of
@@ -163,12 +203,14 @@ type archiveQuery struct {
 	ids   []int64 // with check: every card found, newest first (listed while deciding)
 }
 
-// archiveQuery reads the filter (f.Check has passed). A long text (a full name,
-// a phone, a long part of a number) is first matched by its three rarest trigrams
-// with the other filters: when they find at most archiveCheckSet cards, those are
-// the answer once checked; else the whole phrase is matched. FTS5 steps through
-// every trigram list of a phrase — a full name has some twenty, several of them
-// in half the archive — and a rare trigram's list is a fraction of that.
+// archiveQuery reads the filter (f.Check has passed). A contact typed as words
+// (with no part of a number but three digits) is read on the word index: one word
+// exactly, several by their cards there, checked when they are few. Other long
+// text (a phone, a long part of a number) is first matched by its three rarest
+// trigrams with the other filters: when they find at most archiveCheckSet cards,
+// those are the answer once checked; else the whole phrase is matched. FTS5 steps
+// through every trigram list of a phrase — a full name has some twenty, several of
+// them in half the archive — and a rare trigram's list is a fraction of that.
 func (s *Store) archiveQuery(ctx context.Context, f ArchiveFilter) (archiveQuery, error) {
 	q := archiveQuery{f: f, index: "cards_search"}
 	n := digitsOnly(f.Number)
@@ -203,12 +245,28 @@ func (s *Store) archiveQuery(ctx context.Context, f ArchiveFilter) (archiveQuery
 	// A word with no part of a number or three digits of one: the word index, its
 	// own short list with the other filters' terms (the same as the trigrams' ones)
 	// and the number's three digits as a term of their own, nothing to check.
-	if w := contactWord(contact); w != "" && archiveWords && (texts == nil || len(n) == 3) {
+	if archiveWords && (texts == nil || len(n) == 3) {
+		wterms := slices.Clone(terms)
 		if len(n) == 3 {
-			terms = append(terms, ftsPhrase("number", n))
+			wterms = append(wterms, ftsPhrase("number", n))
 		}
-		q.index, q.match = "cards_words", strings.Join(append(terms, ftsPhrase("words", w)+" *"), " AND ")
-		return q, nil
+		if w := contactWord(contact); w != "" {
+			q.index, q.match = "cards_words", strings.Join(append(wterms, ftsPhrase("words", w)+" *"), " AND ")
+			return q, nil
+		}
+		// Several words (a full name): the cards where each word of four letters or
+		// more is, checked for the whole text when they are few, as its rarest
+		// trigrams' cards are.
+		if ws := contactWords(contact); ws != nil {
+			for _, w := range ws {
+				wterms = append(wterms, ftsPhrase("words", w)+" *")
+			}
+			ids, err := s.wordCards(ctx, strings.Join(wterms, " AND "), contactNeedle(contact))
+			if ids != nil || err != nil {
+				q.ids = ids
+				return q, err
+			}
+		}
 	}
 	if contact != "" {
 		texts = append(texts, struct{ col, needle, check string }{"contact", contactNeedle(contact), "kt_has(cards_search.contact, ?)"})

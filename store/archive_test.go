@@ -517,9 +517,9 @@ func TestArchiveSize(t *testing.T) {
 	}
 }
 
-// TestArchiveWords: a contact typed as one word finds on the word index (migration
-// 000013, kept by triggers) exactly the cards the trigrams and a brute-force filter
-// find (with three digits of the number too), after every kind of change: names
+// TestArchiveWords: a contact typed as one word (or several: their cards, checked)
+// finds on the word index (migration 000013, kept by triggers) exactly the cards the
+// trigrams and a brute-force filter find (with three digits of the number too), after every kind of change: names
 // with hyphens, digits, tabs, brackets, accents (é apart from e, as ё from е) and
 // letters in the phone, a name longer than any form allows, cards archived, taken
 // out, edited (the name, the number, the bank) and deleted.
@@ -568,7 +568,9 @@ func TestArchiveWords(t *testing.T) {
 		}
 		rows.Close()
 		for _, word := range []string{"Мария", "мария", "Ёлкина", "елкина", "Маша", "МАША", "Brien", "Ivan", "Petrov", "петрова", "ИВАНОВ",
-			"Анна", "нна", "Зыванова", "ывано", "Абвгд", "Ольга", "ергей", "Smith", "rown", "José", "Jose", "Muller", "MÜLLER"} {
+			"Анна", "нна", "Зыванова", "ывано", "Абвгд", "Ольга", "ергей", "Smith", "rown", "José", "Jose", "Muller", "MÜLLER",
+			// several words: their cards on the word index, checked
+			"Анна-Мария Ёлк", "Маша) ИВАНОВА", "Petrov\tIvan", "José Mü", "Абвгд Зыванова", "ольга смирнова", "Ёлкина Анна2Мария", "доб. Маша"} {
 			for _, f := range []ArchiveFilter{{Contact: word}, {Contact: word, BankID: p.banks[2]}, {Contact: word, OnlyUser: p.warmers[1]},
 				{Contact: word, Number: "123"}, {Contact: word, Number: "412"}} {
 				var want []int64

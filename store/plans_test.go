@@ -128,8 +128,8 @@ func TestArchivePlanCombinations(t *testing.T) {
 	}
 	n := 0
 	// Long text by its rarest trigrams, then checked, text on the few cards the ids
-	// find, a word on the word index; or none of them: the whole phrase, always the
-	// trigrams; or only the word index.
+	// find, a word on the word index, several words' cards from it, checked; or none
+	// of them: the whole phrase, always the trigrams; or only one word on the word index.
 	for _, set := range [][3]int{{2000, 200, 1}, {-1, -1, 0}, {-1, -1, 1}} {
 		archiveCheckSet, archiveIDSet, archiveWords = set[0], set[1], set[2] == 1
 		for _, number := range []string{"", "123", "1234", "4276123412341234", "27612", "2761234"} {
@@ -155,6 +155,25 @@ func TestArchivePlanCombinations(t *testing.T) {
 							}
 							if q.ids == nil || q.match != "" {
 								t.Errorf("%+v: not checked on the ids' cards: MATCH %q", f, q.match)
+							}
+							n += 2
+							continue
+						}
+						// Several words with no part of a number or three digits: the cards
+						// their terms find on the word index (few here), each read by id.
+						if archiveWords && set[0] > 0 && contactWord(contact) == "" && contactWords(contact) != nil &&
+							(number == "" || number == "1234" || number == "123") {
+							count, check := wordCardsQueries()
+							for what, sql := range map[string]string{"word count": count, "word check": check} {
+								for _, l := range explain(f, what, sql, "words: \"анна\" *", 2001) {
+									if !strings.HasPrefix(l, "SCAN cards_words VIRTUAL TABLE") && !strings.HasPrefix(l, "CO-ROUTINE") &&
+										!strings.HasPrefix(l, "SCAN (subquery") && l != "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)" {
+										t.Errorf("%+v %s: not the word index, each card by id: %s", f, what, l)
+									}
+								}
+							}
+							if q.ids == nil || q.match != "" {
+								t.Errorf("%+v: not checked on the words' cards: MATCH %q", f, q.match)
 							}
 							n += 2
 							continue
