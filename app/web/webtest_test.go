@@ -102,7 +102,7 @@ func newTestServer(t testing.TB, opts ...tsOption) *testServer {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
+	clock := &testClock{now: testStart(t)}
 	st.Now = clock.Now
 
 	ts := &testServer{st: st, clock: clock, hub: live.NewHub(), backupDir: filepath.Join(dir, "backups"),
@@ -283,3 +283,17 @@ func (ts *testServer) snapshot(t testing.TB) map[string]int {
 
 // location is the redirect target of a response, "" when none.
 func location(r *http.Response) string { return r.Header.Get("Location") }
+
+// testStart is when a test server's clock starts: now, or the time in
+// KARTOTEKA_TEST_NOW (RFC 3339) to run the suite at another time of day or
+// year (tests must not depend on when they run).
+func testStart(t testing.TB) time.Time {
+	if v := os.Getenv("KARTOTEKA_TEST_NOW"); v != "" {
+		at, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t.Fatalf("KARTOTEKA_TEST_NOW: %v", err)
+		}
+		return at.UTC()
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
