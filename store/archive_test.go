@@ -797,26 +797,7 @@ func BenchmarkArchive(b *testing.B) {
 func TestArchiveWordsDown(t *testing.T) {
 	schema := func(path string, steps func(*migrate.Migrate) error) string {
 		t.Helper()
-		h, err := sql.Open("sqlite", dsn(path, false))
-		if err != nil {
-			t.Fatal(err)
-		}
-		src, err := iofs.New(migrationsFS, "migrations")
-		if err != nil {
-			t.Fatal(err)
-		}
-		drv, err := msqlite.WithInstance(h, &msqlite.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
-		if err := steps(m); err != nil {
-			t.Fatal(err)
-		}
+		migrateSteps(t, path, steps)
 		r, err := sql.Open("sqlite", dsn(path, true))
 		if err != nil {
 			t.Fatal(err)
@@ -837,5 +818,30 @@ func TestArchiveWordsDown(t *testing.T) {
 	}
 	if up := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) }); up != at13 || !strings.Contains(up, "cards_words_edit") {
 		t.Errorf("000013 up again:\n%s", up)
+	}
+}
+
+// migrateSteps runs steps (m.Migrate(n), m.Steps(-1)…) on the database at path.
+func migrateSteps(t *testing.T, path string, steps func(*migrate.Migrate) error) {
+	t.Helper()
+	h, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := iofs.New(migrationsFS, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := msqlite.WithInstance(h, &msqlite.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := steps(m); err != nil {
+		t.Fatal(err)
 	}
 }

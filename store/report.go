@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -13,9 +14,9 @@ import (
 	"kartoteka/app/pipeline"
 )
 
-// The owner's «Отчёт» read from the rollups: whole years, whole months and the
-// days at the period's edges, so a period of any length reads a bounded number of
-// rows (about a hundred period keys at most).
+// The owner's «Отчёт» read from the rollups: whole years, whole months, days and
+// running sums, so a period of any length reads a bounded number of rows (at most
+// four period keys a year).
 
 // periodParts splits the dates from..to (inclusive, 'YYYY-MM-DD') into whole
 // years, whole months and single days, all added (the chart's months).
@@ -58,9 +59,11 @@ type PeriodKey struct {
 }
 
 // PeriodKeys splits the dates from..to (inclusive, 'YYYY-MM-DD') into the fewest
-// rollup periods: whole years, whole months and single days, each added — or, where
-// that reads fewer rows, a year or a month less what lies outside the period (a
-// month less its first three days, a year less its last month and a half).
+// rollup periods, year by year: whole years, whole months and single days, each
+// added — or a year or a month less what lies outside the period (a month less its
+// first three days, a year less its last month and a half) — or, where those would
+// be more, the running sums (runningPeriods): the year from the period's first day
+// on less the year from the day after its last, at most four keys.
 func PeriodKeys(from, to string) ([]PeriodKey, error) {
 	f, t, err := periodDates(from, to)
 	if err != nil {
@@ -69,9 +72,48 @@ func PeriodKeys(from, to string) ([]PeriodKey, error) {
 	var keys []PeriodKey
 	for y := f.Year(); y <= t.Year(); y++ {
 		a, b := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
-		keys = append(keys, yearPart(maxTime(a, f), minTime(b, t), 1)...)
+		a, b = maxTime(a, f), minTime(b, t)
+		part := yearPart(a, b, 1)
+		if running := netKeys(append(fromOn(a, 1), fromOn(b.AddDate(0, 0, 1), -1)...)); len(running) < len(part) {
+			part = running
+		}
+		keys = append(keys, part...)
 	}
 	return keys, nil
+}
+
+// netKeys drops the keys that are both added and subtracted (a period to the end
+// of a month is its first day's running sum: the next month's cancels out).
+func netKeys(keys []PeriodKey) []PeriodKey {
+	for i := 0; i < len(keys); i++ {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[i].Key == keys[j].Key && keys[i].Sign == -keys[j].Sign {
+				keys = slices.Delete(keys, j, j+1)
+				keys = slices.Delete(keys, i, i+1)
+				i--
+				break
+			}
+		}
+	}
+	return keys
+}
+
+// fromOn is the days of d's year from d on, as running sums (none when d is a
+// new year: the period ran to the end of the last).
+func fromOn(d time.Time, sign int) []PeriodKey {
+	switch {
+	case d.YearDay() == 1:
+		if sign > 0 {
+			return []PeriodKey{{d.Format("2006"), sign}}
+		}
+		return nil
+	case d.Day() == 1:
+		return []PeriodKey{{d.Format("2006-01") + "+", sign}}
+	case d.Month() == time.December:
+		return []PeriodKey{{d.Format(pipeline.DateLayout) + "+", sign}}
+	}
+	next := time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	return []PeriodKey{{d.Format(pipeline.DateLayout) + "+", sign}, {next.Format("2006-01") + "+", sign}}
 }
 
 // yearPart covers the days a..b of one year: by months, or as the year less the

@@ -16,15 +16,20 @@ func TestPeriodKeys(t *testing.T) {
 	}{
 		{"2025-03-01", "2025-03-31", "+2025-03"},
 		{"2025-01-01", "2025-12-31", "+2025"},
-		{"2024-12-30", "2026-02-02", "+2024-12-30 +2024-12-31 +2025 +2026-01 +2026-02-01 +2026-02-02"},
+		{"2024-12-30", "2026-02-02", "+2024-12-30+ +2025 +2026-01 +2026-02-01 +2026-02-02"},
 		{"2025-02-27", "2025-03-01", "+2025-02-27 +2025-02-28 +2025-03-01"},
 		{"2024-02-01", "2024-02-29", "+2024-02"},
 		{"2025-03-05", "2025-03-04", ""},
-		// A month less its first days, a year less its last month and a half.
-		{"2025-03-04", "2025-03-31", "+2025-03 -2025-03-01 -2025-03-02 -2025-03-03"},
-		{"2019-12-19", "2026-11-20", "+2019-12-19 +2019-12-20 +2019-12-21 +2019-12-22 +2019-12-23 +2019-12-24 +2019-12-25 " +
-			"+2019-12-26 +2019-12-27 +2019-12-28 +2019-12-29 +2019-12-30 +2019-12-31 +2020 +2021 +2022 +2023 +2024 +2025 " +
-			"+2026 -2026-11-21 -2026-11-22 -2026-11-23 -2026-11-24 -2026-11-25 -2026-11-26 -2026-11-27 -2026-11-28 -2026-11-29 -2026-11-30 -2026-12"},
+		// A month from its 4th day: its running sum from that day.
+		{"2025-03-04", "2025-03-31", "+2025-03-04+"},
+		// A month less its first day.
+		{"2025-03-02", "2025-03-31", "+2025-03-02+"},
+		// The year from mid-March less the year from late August.
+		{"2025-03-10", "2025-08-20", "+2025-03-10+ +2025-04+ -2025-08-21+ -2025-09+"},
+		// Two weeks within a month: more days than running sums.
+		{"2025-03-10", "2025-03-23", "+2025-03-10+ -2025-03-24+"},
+		{"2025-03-10", "2025-03-11", "+2025-03-10 +2025-03-11"},
+		{"2019-12-19", "2026-11-20", "+2019-12-19+ +2020 +2021 +2022 +2023 +2024 +2025 +2026 -2026-11-21+ -2026-12+"},
 	} {
 		keys, err := PeriodKeys(c.from, c.to)
 		var got []string
@@ -42,16 +47,17 @@ func TestPeriodKeys(t *testing.T) {
 
 // TestPeriodKeysCover: for periods starting and ending on every day of three
 // years (a leap year among them), the signed keys count each day of the period
-// once and no other day, with no more keys than whole years, months and days.
+// once and no other day, with no more keys than whole years, months and days, and
+// at most four a year.
 func TestPeriodKeysCover(t *testing.T) {
 	start := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 	var days []string
 	for d := start; d.Year() < 2026; d = d.AddDate(0, 0, 1) {
 		days = append(days, d.Format(pipeline.DateLayout))
 	}
-	of := map[string][]int{} // a year's, a month's or a day's days
+	of := map[string][]int{} // a year's, a month's, a day's or a running sum's days
 	for d, day := range days {
-		for _, k := range []string{day[:4], day[:7], day} {
+		for _, k := range append([]string{day[:4], day[:7], day}, runningKeys(day)...) {
 			of[k] = append(of[k], d)
 		}
 	}
@@ -62,8 +68,8 @@ func TestPeriodKeysCover(t *testing.T) {
 				t.Fatal(err)
 			}
 			parts, _ := periodParts(days[i], days[j])
-			if len(keys) > len(parts) {
-				t.Errorf("%s..%s: %d keys, more than %d", days[i], days[j], len(keys), len(parts))
+			if years := j/365 - i/365 + 1; len(keys) > len(parts) || len(keys) > 4*years {
+				t.Errorf("%s..%s: %d keys, more than %d or four a year", days[i], days[j], len(keys), len(parts))
 			}
 			n := make([]int, len(days))
 			for _, k := range keys {
@@ -236,4 +242,24 @@ func TestReportFigures(t *testing.T) {
 	if first, err := f.st.FirstReportDay(f.ctx); err != nil || first != "2025-01-01" {
 		t.Errorf("first day %q %v", first, err)
 	}
+}
+
+// runningKeys are the running sums holding a day, found from what each running
+// sum spans: 'YYYY-MM+' the days from the first of month MM to the end of the
+// year, 'YYYY-MM-DD+' the days from that day to the end of its month (MM, DD ≥ 2).
+func runningKeys(day string) []string {
+	at, err := time.Parse(pipeline.DateLayout, day)
+	if err != nil {
+		panic(err)
+	}
+	var keys []string
+	for d := time.Date(at.Year(), 1, 1, 0, 0, 0, 0, time.UTC); d.Year() == at.Year(); d = d.AddDate(0, 0, 1) {
+		if d.Day() == 1 && d.Month() > 1 && !at.Before(d) {
+			keys = append(keys, d.Format("2006-01")+"+")
+		}
+		if end := d.AddDate(0, 1, -d.Day()+1).AddDate(0, 0, -1); d.Day() > 1 && !at.Before(d) && !at.After(end) {
+			keys = append(keys, d.Format(pipeline.DateLayout)+"+")
+		}
+	}
+	return keys
 }

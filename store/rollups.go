@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,15 +47,33 @@ func (d moneyDelta) neg() moneyDelta {
 	return d
 }
 
-// periodsOf is the year, month and day a calendar date adds to.
-func periodsOf(day string) [3]string {
+// periodsOf is every rollup period a calendar date adds to: its year, month and
+// day, and the running sums that hold it (runningPeriods).
+func periodsOf(day string) []string {
 	if len(day) < 10 {
-		return [3]string{day, day, day}
+		return []string{day} // not a date: its own row only
 	}
-	return [3]string{day[:4], day[:7], day[:10]}
+	return append([]string{day[:4], day[:7], day[:10]}, runningPeriods(day)...)
 }
 
-// rollMoney adds d to the year, month and day rows of all four breakdowns; rows that
+// runningPeriods are the running sums a date adds to: 'YYYY-MM+' is the year from
+// month MM on, 'YYYY-MM-DD+' the month from day DD on (from the 2nd: from the 1st
+// they are the year and the month themselves). With them a report period of any
+// length reads at most four keys a year (PeriodKeys).
+func runningPeriods(day string) []string {
+	m, _ := strconv.Atoi(day[5:7])
+	d, _ := strconv.Atoi(day[8:10])
+	out := make([]string, 0, max(m-1, 0)+max(d-1, 0))
+	for i := 2; i <= m; i++ {
+		out = append(out, fmt.Sprintf("%s-%02d+", day[:4], i))
+	}
+	for i := 2; i <= d; i++ {
+		out = append(out, fmt.Sprintf("%s-%02d+", day[:7], i))
+	}
+	return out
+}
+
+// rollMoney adds d to the rows of all four breakdowns for every period of its day; rows that
 // fall back to nothing are deleted (the rebuild never writes empty rows).
 func (tx *Tx) rollMoney(ctx context.Context, d moneyDelta) error {
 	if d.zero() {
@@ -197,12 +216,13 @@ func BucketBounds(b int) (lo, hi time.Duration) {
 	return lo, hi
 }
 
-// rollStage adds d to the year, month and day rows of the stage, for the person and
-// for everyone (user 0).
+// rollStage adds d to the rows of the stage for every period of its day, for the
+// person and for everyone (user 0).
 func (tx *Tx) rollStage(ctx context.Context, d stageDelta) error {
 	var vals []string
 	var args []any
-	for _, p := range periodsOf(d.day) {
+	periods := periodsOf(d.day)
+	for _, p := range periods {
 		for _, u := range [2]int64{0, d.user} {
 			vals = append(vals, "(?,?,?,?,?,?,?,?)")
 			args = append(args, p, d.stage, u, d.entered, d.left, d.done, d.overdue, d.sec)
@@ -216,7 +236,7 @@ ON CONFLICT (period, stage, user_id) DO UPDATE SET entered = entered + excluded.
 	}
 	if d.entered < 0 || d.left < 0 {
 		if _, err := tx.Raw.ExecContext(ctx, `DELETE FROM rollup_stage WHERE entered = 0 AND left_n = 0
-AND period IN (?, ?, ?) AND stage = ? AND user_id IN (0, ?)`, d.day[:4], d.day[:7], d.day, d.stage, d.user); err != nil {
+AND period IN (`+inList(len(periods))+`) AND stage = ? AND user_id IN (0, ?)`, append(anys(periods), d.stage, d.user)...); err != nil {
 			return err
 		}
 	}
@@ -224,7 +244,7 @@ AND period IN (?, ?, ?) AND stage = ? AND user_id IN (0, ?)`, d.day[:4], d.day[:
 		return nil
 	}
 	vals, args = vals[:0], args[:0]
-	for _, p := range periodsOf(d.day) {
+	for _, p := range periods {
 		vals = append(vals, "(?,?,?,?)")
 		args = append(args, p, d.stage, d.bucket, d.bucketN)
 	}
@@ -421,26 +441,33 @@ func (r *rollupSums) addTask(t db.AutoTask) {
 	}
 }
 
-// longerPeriods is the year and the month a day adds to.
-func longerPeriods(day string) []string {
-	if len(day) < 10 {
-		return nil // not a date: its own row only
+// longerPeriods are the periods a day adds to besides itself, memoized per day
+// (a rebuild asks for each day once per breakdown key).
+type longerPeriods map[string][]string
+
+func (l longerPeriods) of(day string) []string {
+	ps, ok := l[day]
+	if !ok {
+		ps = slices.Clip(slices.DeleteFunc(periodsOf(day), func(p string) bool { return p == day }))
+		l[day] = ps
 	}
-	return []string{day[:4], day[:7]}
+	return ps
 }
 
 // write inserts the sums into the empty rollup tables, in primary-key order: each
-// day's row as summed, the months' and years' rows added up from the days'.
+// day's row as summed, the longer periods' rows (years, months, running sums)
+// added up from the days'.
 func (r *rollupSums) write(ctx context.Context, tx *Tx) error {
+	longerOf := longerPeriods{}
 	type moneyRow struct {
 		k moneyKey
 		d moneyDelta
 	}
 	money := make([]moneyRow, 0, len(r.money)+len(r.money)/8)
-	longer := map[moneyKey]moneyDelta{} // months and years
+	longer := map[moneyKey]moneyDelta{}
 	for k, d := range r.money {
 		money = append(money, moneyRow{moneyKey{k.dim, k.day, k.key}, d})
-		for _, p := range longerPeriods(k.day) {
+		for _, p := range longerOf.of(k.day) {
 			mk := moneyKey{k.dim, p, k.key}
 			s := longer[mk]
 			s.txN += d.txN
@@ -476,7 +503,7 @@ func (r *rollupSums) write(ctx context.Context, tx *Tx) error {
 	longerStages := map[stageKey]stageDelta{}
 	for k, d := range r.stages {
 		stages = append(stages, stageRow{stageKey{k.day, k.stage, k.user}, d})
-		for _, p := range longerPeriods(k.day) {
+		for _, p := range longerOf.of(k.day) {
 			sk := stageKey{p, k.stage, k.user}
 			s := longerStages[sk]
 			s.entered += d.entered
@@ -505,7 +532,8 @@ func (r *rollupSums) write(ctx context.Context, tx *Tx) error {
 	}
 	times := map[stageTimeKey]int64{}
 	for k, n := range r.times {
-		for _, p := range periodsOf(k.day) {
+		times[stageTimeKey{k.day, k.stage, k.bucket}] += n
+		for _, p := range longerOf.of(k.day) {
 			times[stageTimeKey{p, k.stage, k.bucket}] += n
 		}
 	}

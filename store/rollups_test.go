@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-migrate/migrate/v4"
+
 	"kartoteka/app/money"
 	"kartoteka/app/pipeline"
 )
@@ -62,7 +64,7 @@ func (f *fixture) rawMoney() map[moneyKey][2]int64 {
 			if err := rows.Scan(&day, &bank, &sup, &man, &amount); err != nil {
 				f.t.Fatal(err)
 			}
-			for _, p := range []string{day[:4], day[:7], day} {
+			for _, p := range append([]string{day[:4], day[:7], day}, runningKeys(day)...) {
 				for dim, key := range []int64{0, bank, sup, man} {
 					v := out[moneyKey{dim, p, key}]
 					v[i] += amount
@@ -242,6 +244,20 @@ func TestRollupsProperty(t *testing.T) {
 			}
 			if after := f.rollupDump(); after != before {
 				t.Errorf("rebuild differs:\n--- kept\n%s--- rebuilt\n%s", before, after)
+			}
+			// Migration 000014 fills the running sums from the day and month rows
+			// the same as the writes keep them.
+			migrateSteps(t, f.st.Path(), func(m *migrate.Migrate) error {
+				if err := m.Migrate(13); err != nil {
+					return err
+				}
+				if n := strings.Count(f.rollupDump(), "+ "); n != 0 {
+					t.Errorf("000014 down left %d running sums", n)
+				}
+				return m.Migrate(14)
+			})
+			if after := f.rollupDump(); after != before {
+				t.Errorf("000014 differs:\n--- kept\n%s--- migrated\n%s", before, after)
 			}
 			if ops["complete 8"] == 0 || ops["add tx"] == 0 || ops["delete tx"] == 0 || ops["correct"] == 0 {
 				t.Errorf("the sequence never confirmed or never added: %v", ops)

@@ -1,0 +1,3 @@
+DELETE FROM rollup_money WHERE period LIKE '%+';
+DELETE FROM rollup_stage WHERE period LIKE '%+';
+DELETE FROM rollup_stage_time WHERE period LIKE '%+';
