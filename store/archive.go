@@ -32,6 +32,17 @@ type ArchiveFilter struct {
 	// Total is the archive's size in this scope (ArchiveTotal) when the caller
 	// keeps it (it changes only when a card is archived); 0: counted here.
 	Total int64
+	// Found is what the filter finds when the caller keeps it from another page of
+	// the same filter (it is the same on every page and in either order); nil:
+	// counted here when the page does not tell.
+	Found *ArchiveFound
+}
+
+// ArchiveFound is what a filter finds: N cards, or more than ArchiveCountCap
+// (N is then ArchiveCountCap+1 and Capped is set).
+type ArchiveFound struct {
+	N      int64
+	Capped bool
 }
 
 // Check refuses a text filter no index answers: a part of a number or of a contact
@@ -613,6 +624,8 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (p ArchivePage, er
 		p.Filtered = int64(len(aq.ids))
 	case aq.unfiltered():
 		p.Filtered = p.Total
+	case f.Found != nil:
+		p.Filtered, p.Capped = f.Found.N, f.Found.Capped
 	default:
 		if f.Offset == 0 {
 			// The first page first: when it is not full, it is all the filter finds

@@ -393,6 +393,11 @@ func TestArchiveFilters(t *testing.T) {
 					break
 				}
 				all = append(all, pageIDs(pg)...)
+				// With what the filter finds kept from another page: the same page.
+				f2.Found = &ArchiveFound{N: int64(len(want))}
+				if kept, err := s.Archive(ctx, f2); err != nil || !slices.Equal(pageIDs(kept), pageIDs(pg)) || kept.Filtered != int64(len(want)) {
+					t.Errorf("%s at %d with the count kept: %v %d %v, want %v", name, off, pageIDs(kept), kept.Filtered, err, pageIDs(pg))
+				}
 			}
 			if !slices.Equal(all, want) {
 				t.Errorf("%s: all pages give %d rows, want %d", name, len(all), len(want))

@@ -227,7 +227,23 @@ func (s *Server) archiveAnswer(c *fiber.Ctx, f store.ArchiveFilter) ([]byte, tim
 	}); err == nil {
 		f.Total = v.(int64)
 	}
-	p, err := s.st.Archive(c.Context(), f)
+	// What the filter finds is the same on every page and in either order: kept
+	// until the next notice, so paging through a filter counts it once. The first
+	// asker's answer is made while counting; later ones read their page with it.
+	var p store.ArchivePage
+	made := false
+	v, _, err := s.cachedUntil(fmt.Sprintf("archivefound|%d|%q|%q|%d|%d|%d|%d|%d", f.OnlyUser, f.Number, f.Contact,
+		f.BankID, f.SupplierID, f.WarmerID, f.ManagerID, f.AccountID), func() (any, time.Time, error) {
+		var err error
+		p, err = s.st.Archive(c.Context(), f)
+		made = true
+		return store.ArchiveFound{N: p.Filtered, Capped: p.Capped}, time.Time{}, err
+	})
+	if err == nil && !made {
+		found := v.(store.ArchiveFound)
+		f.Found = &found
+		p, err = s.st.Archive(c.Context(), f)
+	}
 	if errors.Is(err, store.ErrShortText) || errors.Is(err, store.ErrTooBroad) {
 		// DataTables wants its answer: no rows, and the reason under the filters.
 		var until time.Time

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -300,5 +301,40 @@ func TestKeptArchiveAnswer(t *testing.T) {
 	ts.hub.Publish("cards")
 	if _, body := ts.do(t, owner, "GET", q+"1", nil); !strings.Contains(body, "Клиент Второй") {
 		t.Errorf("after the notice the answer still shows the old contact: %s", body)
+	}
+}
+
+// TestKeptArchiveFound: what a filter finds is counted once and kept for its other
+// pages until the next notice (a change behind the hub's back leaves the kept
+// count), then counted again.
+func TestKeptArchiveFound(t *testing.T) {
+	f := newKeptFixture(t)
+	ts := f.ts
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := ts.st.InTx(f.ctx, func(tx *store.Tx) error { _, err := tx.Raw.ExecContext(f.ctx, q, args...); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
+	ts.hub.Publish("cards")
+	page := func(start int) string {
+		t.Helper()
+		_, body := ts.do(t, owner, "GET", "/cards/archive?draw=1&length=25&contact="+url.QueryEscape("Второй")+"&start="+strconv.Itoa(start), nil)
+		return body
+	}
+	if body := page(0); !strings.Contains(body, `"recordsFiltered":0,`) {
+		t.Fatalf("first page: %s", body)
+	}
+	exec(`UPDATE cards SET contact_name = 'Клиент Второй' WHERE id = ?`, f.id)
+	if body := page(25); !strings.Contains(body, `"recordsFiltered":0,`) {
+		t.Errorf("the second page of the filter counted again before a notice: %s", body)
+	}
+	ts.hub.Publish("cards")
+	if body := page(25); !strings.Contains(body, `"recordsFiltered":1,`) {
+		t.Errorf("after the notice the count is not read again: %s", body)
+	}
+	if body := page(0); !strings.Contains(body, `"recordsFiltered":1,`) || !strings.Contains(body, "Клиент Второй") {
+		t.Errorf("after the notice the first page: %s", body)
 	}
 }
