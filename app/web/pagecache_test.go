@@ -24,6 +24,14 @@ type keptFixture struct {
 	in     store.CardInput
 }
 
+// exec writes behind the hub's back (no notice).
+func (f *keptFixture) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if err := f.ts.st.InTx(f.ctx, func(tx *store.Tx) error { _, err := tx.Raw.ExecContext(f.ctx, q, args...); return err }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func newKeptFixture(t *testing.T) *keptFixture {
 	t.Helper()
 	ts := newTestServer(t, withCache())
@@ -267,12 +275,7 @@ func TestKeptWholePages(t *testing.T) {
 func TestKeptArchiveAnswer(t *testing.T) {
 	f := newKeptFixture(t)
 	ts := f.ts
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := ts.st.InTx(f.ctx, func(tx *store.Tx) error { _, err := tx.Raw.ExecContext(f.ctx, q, args...); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := func(q string, args ...any) { t.Helper(); f.exec(t, q, args...) }
 	exec(`UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
 	hash, err := auth.HashPassword("secret-other")
 	if err != nil {
@@ -310,12 +313,7 @@ func TestKeptArchiveAnswer(t *testing.T) {
 func TestKeptArchiveFound(t *testing.T) {
 	f := newKeptFixture(t)
 	ts := f.ts
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := ts.st.InTx(f.ctx, func(tx *store.Tx) error { _, err := tx.Raw.ExecContext(f.ctx, q, args...); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := func(q string, args ...any) { t.Helper(); f.exec(t, q, args...) }
 	exec(`UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
 	ts.hub.Publish("cards")
 	page := func(start int) string {
