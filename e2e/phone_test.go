@@ -104,12 +104,38 @@ func checkPhone(t *testing.T, b *Browser, p string) {
 	if len(c.OffButtons) > 0 {
 		t.Errorf("%s at %d px: task buttons off screen: %q", p, phoneW, c.OffButtons)
 	}
+	// The tracker's heading carries the stage's count the cut select may hide.
+	if h := eval[[]string](b, `(() => { const s = document.querySelector("#stage-select"), h = s && s.parentElement.querySelector("h2");
+		return s && h ? [s.selectedOptions[0].text.split(" — ").pop(), h.innerText.trim()] : []; })()`); len(h) == 2 && !strings.HasSuffix(h[1], " "+h[0]) {
+		t.Errorf("%s at %d px: the heading %q lacks the stage's count %s", p, phoneW, h[1], h[0])
+	}
+	if cut := eval[[]string](b, selectsCutJS); len(cut) > 0 {
+		t.Errorf("%s at %d px: selects whose chosen text is cut off: %q", p, phoneW, cut)
+	}
 	viewShot(b, fmt.Sprintf("%d%s", phoneW, p))
 }
 
+// selectsCutJS lists the visible selects whose chosen option's text does not fit
+// («Все поставщи…»): its width in the select's font against the room inside the
+// padding (the right padding holds the arrow). The tracker's stage select on
+// phones is marked data-long-options: a stage's full name and count are the
+// heading under it.
+const selectsCutJS = `(() => {
+	const ctx = document.createElement("canvas").getContext("2d"), out = [];
+	for (const s of document.querySelectorAll("select")) {
+		const r = s.getBoundingClientRect(), cs = getComputedStyle(s), o = s.selectedOptions[0];
+		if (!o || r.width === 0 || r.height === 0 || cs.visibility === "hidden" || s.multiple || s.hasAttribute("data-long-options")) continue;
+		ctx.font = cs.fontStyle + " " + cs.fontWeight + " " + cs.fontSize + " " + cs.fontFamily;
+		const need = ctx.measureText(o.text).width, room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+		if (need > room + 0.5) out.push((s.name || s.getAttribute("aria-label") || "?") + ": " + o.text + " (" + Math.ceil(need) + " of " + Math.floor(room) + " px)");
+	}
+	return out;
+})()`
+
 // TestPhoneWidth: on the demo office at 400 px, no page of any role scrolls
 // sideways, each page's main action is on screen, and the tracker's task buttons
-// are visible without scrolling; the stage-6 modal's transactions editor fits;
+// are visible without scrolling, no select's chosen text is cut off; the stage-6
+// modal's transactions editor fits;
 // at 1280 px the navbar and the card edit page's editor fit. With
 // KARTOTEKA_E2E_SHOTS set, every page is also saved at 400 and 1280 px.
 // (Pages are walked in groups, each in its own browser session: one session
