@@ -393,3 +393,58 @@ func TestStagePageOpenedDirectly(t *testing.T) {
 		t.Errorf("stage 1 done %d times", n)
 	}
 }
+
+// TestWarmingPageOpenedDirectly: /autotasks/{id} opened directly (a bookmark, a
+// new tab) is a full page with the warming form as an ordinary POST: a missing
+// note re-renders the page with the message and nothing written, success goes
+// back to the card with the message, a second send says the task is closed. The
+// modal (htmx) still gets its fragment; another warmer is refused.
+func TestWarmingPageOpenedDirectly(t *testing.T) {
+	f := newCardFixture(t)
+	id, _ := f.newCard()
+	f.walk(id, pipeline.Warming)
+	f.signIn()
+	var task int64
+	if err := f.ts.st.Reader().QueryRow(`SELECT id FROM auto_tasks WHERE card_id = ? AND kind = 'warming' AND status = 'new'`, id).Scan(&task); err != nil {
+		t.Fatal(err)
+	}
+	wr := f.actors["card-warmer"].s
+	path := fmt.Sprintf("/autotasks/%d", task)
+	r, page := getHX(t, f.ts, wr, path, false)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s directly: %d", path, r.StatusCode)
+	}
+	for _, want := range []string{`<html`, `<nav class="navbar`, fmt.Sprintf(`<form id="warming-form" method="post" action="%s"`, path),
+		`name="_csrf"`, "Прогрев карты № " + i64s(id), "Отметить выполненным", fmt.Sprintf(`<a class="btn btn-link" href="/cards/%d">Отмена</a>`, id)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the warming page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `hx-post="/autotasks/`) || strings.Contains(page, `data-bs-dismiss="modal"`) {
+		t.Error("the warming page's form posts through htmx into a modal it does not have")
+	}
+	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("warming page Cache-Control %q", cc)
+	}
+	if _, frag := getHX(t, f.ts, wr, path, true); strings.Contains(frag, "<html") || !strings.Contains(frag, `hx-post="`+path+`"`) {
+		t.Errorf("the modal's request no longer gets the fragment: %.200s", frag)
+	}
+	if r, _ := getHX(t, f.ts, f.actors["stranger-warmer"].s, path, false); r.StatusCode != http.StatusForbidden {
+		t.Errorf("another warmer opening the task: %d, want 403", r.StatusCode)
+	}
+	r, body := f.ts.doAs(t, wr, http.MethodPost, path, url.Values{"note": {"  "}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<nav class="navbar`) || !strings.Contains(body, `data-error-for="note"`) {
+		t.Errorf("an empty note from the page: %d, page %v", r.StatusCode, strings.Contains(body, "<html"))
+	}
+	if n := f.ts.count(t, "auto_tasks WHERE id = ? AND status = 'new'", task); n != 1 {
+		t.Fatal("an empty note closed the task")
+	}
+	r, _ = f.ts.doAs(t, wr, http.MethodPost, path, url.Values{"note": {"Покупка в магазине"}})
+	if r.StatusCode != http.StatusSeeOther || location(r) != fmt.Sprintf("/cards/%d", id) || !strings.Contains(flashText(r), "отмечен") {
+		t.Fatalf("completing from the warming page: %d to %q, flash %q", r.StatusCode, location(r), flashText(r))
+	}
+	r, _ = f.ts.doAs(t, wr, http.MethodPost, path, url.Values{"note": {"Ещё раз"}})
+	if r.StatusCode != http.StatusSeeOther || location(r) != fmt.Sprintf("/cards/%d", id) || !strings.Contains(flashText(r), "уже закрыта") {
+		t.Errorf("a second send from the page: %d to %q, flash %q", r.StatusCode, location(r), flashText(r))
+	}
+}

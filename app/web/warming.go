@@ -33,8 +33,19 @@ func (s *Server) warmingModal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("cards/warming_modal", fiber.Map{"Task": t, "CSRF": csrfOf(c), "Form": NewForm(nil),
-		"Deadline": s.inTZ(t.Deadline).Format("02.01.2006")})
+	return s.showWarming(c, t, NewForm(nil))
+}
+
+// showWarming answers with the warming task's form: the modal's content for
+// htmx, else a full page whose form is an ordinary POST (the address opened
+// directly: a bookmark, a link opened in a new tab).
+func (s *Server) showWarming(c *fiber.Ctx, t db.AutoTask, f *Form) error {
+	m := fiber.Map{"Task": t, "CSRF": csrfOf(c), "Form": f, "Deadline": s.inTZ(t.Deadline).Format("02.01.2006"), "Page": !fragment(c)}
+	if fragment(c) {
+		return c.Render("cards/warming_modal", m)
+	}
+	noStore(c)
+	return s.render(c, "cards/warming_page", "Прогрев карты № "+i64s(t.CardID), "tracker", nil, fiber.Map{"M": m})
 }
 
 func (s *Server) warmingDone(c *fiber.Ctx) error {
@@ -49,14 +60,20 @@ func (s *Server) warmingDone(c *fiber.Ctx) error {
 	case errors.As(err, &ve):
 		f.Errors = ve.Errors
 		c.Status(fiber.StatusUnprocessableEntity)
-		return c.Render("cards/warming_modal", fiber.Map{"Task": t, "CSRF": csrfOf(c), "Form": f,
-			"Deadline": s.inTZ(t.Deadline).Format("02.01.2006")})
+		return s.showWarming(c, t, f)
 	case errors.Is(err, store.ErrConflict):
+		if !fragment(c) {
+			return redirectNotices(c, "/cards/"+i64s(t.CardID), Notice{NoticeWarn, "Задача уже закрыта"})
+		}
 		c.Status(fiber.StatusConflict)
 		return c.Render("cards/stage_gone", fiber.Map{"Message": "Задача уже закрыта", "CardID": t.CardID})
 	case err != nil:
 		return err
 	}
 	s.publish("tracker", cardTopic(t.CardID))
-	return c.Render("cards/stage_done", fiber.Map{"Message": "Прогрев карты № " + i64s(t.CardID) + " отмечен", "CardID": t.CardID})
+	msg := "Прогрев карты № " + i64s(t.CardID) + " отмечен"
+	if !fragment(c) {
+		return redirectFlash(c, "/cards/"+i64s(t.CardID), msg)
+	}
+	return c.Render("cards/stage_done", fiber.Map{"Message": msg, "CardID": t.CardID})
 }
