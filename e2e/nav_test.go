@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -253,4 +254,23 @@ func TestStagePage(t *testing.T) {
 		viewShot(b, "400-stage6-page")
 		b.checkConsole()
 	})
+}
+
+// TestTrackerFollowsTheClock: a moment the page says its content changes at
+// (data-changes-at: a deadline, a warming period's end) makes the tracker refetch
+// itself a second after it, without a notice; a moment already past (the
+// browser's clock ahead of the server's) does not make it refetch in a loop.
+func TestTrackerFollowsTheClock(t *testing.T) {
+	app := startApp(t, "--demo")
+	b := navSession(t, app, "owner", viewportW)
+	b.open("/tracker")
+	eval[bool](b, `(() => { window.__refetched = 0;
+		document.body.addEventListener("htmx:afterSettle", e => { if (e.target.id === "tracker-region") window.__refetched++; });
+		const m = document.createElement("span"); m.hidden = true; m.setAttribute("data-changes-at", String(Date.now() + 300));
+		document.body.appendChild(m); window.KArmClock(); return true; })()`)
+	b.waitJS("the tracker to refetch itself at the moment", `window.__refetched >= 1`)
+	time.Sleep(3 * time.Second)
+	if n := eval[float64](b, `window.__refetched`); n != 1 {
+		t.Errorf("the tracker refetched %v times for one moment, want 1", n)
+	}
 }

@@ -448,3 +448,31 @@ func TestWarmingPageOpenedDirectly(t *testing.T) {
 		t.Errorf("a second send from the page: %d to %q, flash %q", r.StatusCode, location(r), flashText(r))
 	}
 }
+
+// TestTrackerSaysWhenItChanges: the tracker's table carries the first moment its
+// rows read differently (the earliest open deadline; the browser refetches then),
+// the same in the fragment a refetch gets.
+func TestTrackerSaysWhenItChanges(t *testing.T) {
+	f := newCardFixture(t)
+	id, _ := f.newCard()
+	if err := f.ts.st.StartCard(f.ctx, f.priv, id, f.card(id).Version); err != nil {
+		t.Fatal(err)
+	}
+	f.signIn()
+	var deadline time.Time
+	if err := f.ts.st.Reader().QueryRow(`SELECT deadline FROM auto_tasks WHERE card_id = ? AND kind = 'stage' AND status = 'new'`, id).Scan(&deadline); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`data-changes-at="%d"`, deadline.UnixMilli())
+	for _, path := range []string{"/tracker?stage=1", "/tracker?stage=1&part=table"} {
+		if _, body := f.ts.doAs(t, f.actors["owner"].s, http.MethodGet, path, nil); !strings.Contains(body, want) {
+			t.Errorf("%s lacks %s", path, want)
+		}
+	}
+	f.ts.clock.Advance(deadline.Sub(f.ts.clock.Now()) + time.Hour) // overdue now: nothing left to change with the clock
+	f.signIn()
+	if _, body := f.ts.doAs(t, f.actors["owner"].s, http.MethodGet, "/tracker?stage=1", nil); !strings.Contains(body, `id="tracker-region"`) ||
+		!strings.Contains(body, "kt-overdue") || strings.Contains(body, "data-changes-at") {
+		t.Errorf("past the deadline: the page still says it changes with the clock, or is not the overdue tracker:\n%.300s", body)
+	}
+}

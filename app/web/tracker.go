@@ -118,7 +118,7 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	rows := tr.rows
 	data := fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": rows, "Mine": mine,
 		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(), "StageCount": cm[int64(stage)],
-		"PageNo": page, "Pages": pages, "Total": total,
+		"PageNo": page, "Pages": pages, "Total": total, "ChangesAt": changesAt(tr.until),
 		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
 	// The page holds the very table a refetch is sent: rendered once per scope
 	// and page (the CSRF token a mark, should the table ever hold a form), kept as
@@ -134,6 +134,16 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	}
 	data["TableHTML"] = template.HTML(b)
 	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
+}
+
+// changesAt is the moment (Unix milliseconds) content kept until "until" reads
+// differently — a deadline passes, a warming period ends — for the browser to
+// refetch it then (app.js, data-changes-at); 0 when only a notice changes it.
+func changesAt(until time.Time) int64 {
+	if until.IsZero() {
+		return 0
+	}
+	return until.UnixMilli()
 }
 
 // trackerStage is the stage the tracker shows: the one asked for in the address,

@@ -65,6 +65,32 @@
   }
   window.addEventListener('beforeunload', function () { if (es) es.close(); });
 
+  // The clock changes what a page shows, too: a deadline passes (overdue marks and
+  // counts), a warming period ends («Выполнить с …» turns into «Выполнить»). A
+  // region that knows its first such moment says so (data-changes-at, Unix ms, the
+  // server's clock); a second after it every region refetches as after a notice.
+  // A moment already fired (the browser's clock ahead of the server's) is tried
+  // again every 30 seconds, not in a loop.
+  var clockTimer = null, clockFired = 0;
+  function armClock() {
+    clearTimeout(clockTimer);
+    var at = Infinity;
+    document.querySelectorAll('[data-changes-at]').forEach(function (el) {
+      var v = +el.getAttribute('data-changes-at');
+      if (v > 0 && v < at) at = v;
+    });
+    if (at === Infinity) return;
+    var wait = at <= clockFired ? 30000 : Math.max(at - Date.now(), 0) + 1000;
+    if (wait > 86400000) return; // a day away: the next notice or visit re-arms it
+    clockTimer = setTimeout(function () {
+      clockFired = at;
+      document.body.dispatchEvent(new CustomEvent('kt:all'));
+    }, wait);
+  }
+  window.KArmClock = armClock;
+  document.addEventListener('DOMContentLoaded', armClock);
+  document.addEventListener('htmx:afterSettle', armClock);
+
   // Modal: buttons with data-modal-url load a form into the shared modal.
   function openModal(url) {
     var el = document.getElementById('kt-modal');
