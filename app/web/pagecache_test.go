@@ -336,3 +336,26 @@ func TestKeptArchiveFound(t *testing.T) {
 		t.Errorf("after the notice the first page: %s", body)
 	}
 }
+
+// TestTasksTabSaysWhenItChanges: a «Задачи» list carries the first moment a row or
+// a badge count reads differently (its earliest open deadline), for the browser to
+// refetch then; the list part a refetch gets carries it too.
+func TestTasksTabSaysWhenItChanges(t *testing.T) {
+	ts := newTestServer(t, withCache())
+	ctx := context.Background()
+	boss := tasks.Person{ID: ts.users[owner], Owner: true}
+	deadline := ts.clock.Now().Add(90 * time.Minute).Truncate(time.Second)
+	for _, in := range []time.Duration{0, 2 * time.Hour} {
+		if _, err := ts.st.CreateTask(ctx, boss, store.TaskInput{Title: "Позвонить в банк", AssigneeID: ts.users[manager],
+			Deadline: deadline.Add(in)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := ts.loginUser(t, manager, ts.users[manager])
+	want := `data-changes-at="` + i64(deadline.UnixMilli()) + `"`
+	for _, path := range []string{"/tasks?tab=in", "/tasks?tab=in&part=list", "/tasks?tab=in&status=new"} {
+		if _, body := ts.doAs(t, s, "GET", path, nil); !strings.Contains(body, want) {
+			t.Errorf("%s lacks %s", path, want)
+		}
+	}
+}

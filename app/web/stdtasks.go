@@ -111,6 +111,7 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, time
 			until = earliest(until, r.Deadline)
 		}
 	}
+	data["RowsChangeAt"] = until // the first open row turning overdue: the browser refetches then
 	if flt.Overdue != "" { // the filter's rows are others with every passing second
 		until = s.clockStep()
 	}

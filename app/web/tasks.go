@@ -130,6 +130,9 @@ func (s *Server) tasksPage(c *fiber.Ctx, tab, part string) ([]byte, time.Time, e
 		return nil, until, err
 	}
 	until = earliest(until, next)
+	if rows, ok := data["RowsChangeAt"].(time.Time); ok {
+		data["ChangesAt"] = changesAt(earliest(rows, next)) // a row or a badge count changes then
+	}
 	p := Page{Title: "Задачи", Nav: "tasks", User: userOf(c), CSRF: csrfOf(c), Form: f, Data: data, Server: s}
 	name := "tasks/tasks"
 	if part == "list" && tab != "auto" {
