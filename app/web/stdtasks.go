@@ -112,7 +112,7 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, time
 		}
 	}
 	data["RowsChangeAt"] = until // the first open row turning overdue: the browser refetches then
-	if flt.Overdue != "" { // the filter's rows are others with every passing second
+	if flt.Overdue != "" {       // the filter's rows are others with every passing second
 		until = s.clockStep()
 	}
 	people, err := s.peopleOptions(c)
