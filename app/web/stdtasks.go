@@ -111,8 +111,9 @@ func (s *Server) stdTasks(c *fiber.Ctx, tab string, data fiber.Map) (*Form, time
 			until = earliest(until, r.Deadline)
 		}
 	}
-	data["RowsChangeAt"] = until // the first open row turning overdue: the browser refetches then
-	if flt.Overdue != "" {       // the filter's rows are others with every passing second
+	// The first open row turning overdue: the browser refetches then.
+	data["RowsChangeAt"] = until
+	if flt.Overdue != "" { // the filter's rows are others with every passing second
 		until = s.clockStep()
 	}
 	people, err := s.peopleOptions(c)
