@@ -603,6 +603,7 @@ func (s *Server) cardPage(c *fiber.Ctx) error {
 		if t, ok := data["OpenTask"].(db.AutoTask); ok && data["OpensOn"] != "" {
 			until = earliest(until, office.WarmingOpensAt(t.Deadline))
 		}
+		data["ChangesAt"] = changesAt(until)
 		var b bytes.Buffer
 		if err := s.app.Config().Views.Render(&b, "cards/card_main", s.sharedPage(c, data)); err != nil {
 			return nil, time.Time{}, err

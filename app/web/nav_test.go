@@ -476,3 +476,19 @@ func TestTrackerSaysWhenItChanges(t *testing.T) {
 		t.Errorf("past the deadline: the page still says it changes with the clock, or is not the overdue tracker:\n%.300s", body)
 	}
 }
+
+// TestCardPageSaysWhenItChanges: a card's page carries the office's next midnight
+// (the transaction form's date) as the moment it reads differently, for the
+// browser to refetch then; the part a refetch gets carries it too.
+func TestCardPageSaysWhenItChanges(t *testing.T) {
+	f := newCardFixture(t)
+	id, _ := f.newCard()
+	f.signIn()
+	midnight := f.office.Day(f.ts.clock.Now()).AddDate(0, 0, 1)
+	want := fmt.Sprintf(`data-changes-at="%d"`, midnight.UnixMilli())
+	for _, path := range []string{fmt.Sprintf("/cards/%d", id), fmt.Sprintf("/cards/%d?part=main", id)} {
+		if _, body := f.ts.doAs(t, f.actors["owner"].s, http.MethodGet, path, nil); !strings.Contains(body, want) {
+			t.Errorf("%s lacks %s", path, want)
+		}
+	}
+}
