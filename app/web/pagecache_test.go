@@ -275,8 +275,7 @@ func TestKeptWholePages(t *testing.T) {
 func TestKeptArchiveAnswer(t *testing.T) {
 	f := newKeptFixture(t)
 	ts := f.ts
-	exec := func(q string, args ...any) { t.Helper(); f.exec(t, q, args...) }
-	exec(`UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
+	f.exec(t, `UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
 	hash, err := auth.HashPassword("secret-other")
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +295,7 @@ func TestKeptArchiveAnswer(t *testing.T) {
 	if _, body := ts.doAs(t, ts.loginUser(t, manager, other.ID), "GET", q+"9", nil); strings.Contains(body, "Клиент Первый") {
 		t.Errorf("a manager not on the card got it from the kept answer: %s", body)
 	}
-	exec(`UPDATE cards SET contact_name = 'Клиент Второй' WHERE id = ?`, f.id)
+	f.exec(t, `UPDATE cards SET contact_name = 'Клиент Второй' WHERE id = ?`, f.id)
 	ts.clock.Advance(10 * time.Second)
 	if _, body := ts.do(t, owner, "GET", q+"1", nil); !strings.Contains(body, "Клиент Первый") {
 		t.Errorf("a change without a notice is seen after 10 s: the answer was not kept")
@@ -313,8 +312,7 @@ func TestKeptArchiveAnswer(t *testing.T) {
 func TestKeptArchiveFound(t *testing.T) {
 	f := newKeptFixture(t)
 	ts := f.ts
-	exec := func(q string, args ...any) { t.Helper(); f.exec(t, q, args...) }
-	exec(`UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
+	f.exec(t, `UPDATE cards SET lifecycle = 'archived', stage = NULL, archived_at = ? WHERE id = ?`, ts.clock.Now().UTC(), f.id)
 	ts.hub.Publish("cards")
 	page := func(start int) string {
 		t.Helper()
@@ -324,7 +322,7 @@ func TestKeptArchiveFound(t *testing.T) {
 	if body := page(0); !strings.Contains(body, `"recordsFiltered":0,`) {
 		t.Fatalf("first page: %s", body)
 	}
-	exec(`UPDATE cards SET contact_name = 'Клиент Второй' WHERE id = ?`, f.id)
+	f.exec(t, `UPDATE cards SET contact_name = 'Клиент Второй' WHERE id = ?`, f.id)
 	if body := page(25); !strings.Contains(body, `"recordsFiltered":0,`) {
 		t.Errorf("the second page of the filter counted again before a notice: %s", body)
 	}

@@ -117,7 +117,7 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	tr := v.(trackerRows)
 	rows := tr.rows
 	data := fiber.Map{"Stage": stage, "Stages": pipeline.Stages(), "Counts": cm, "Rows": rows, "Mine": mine,
-		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(), "StageCount": cm[int64(stage)],
+		"MineQ": mineQ, "CanToggle": u.Role.SeesAll(), "StageLabel": pipeline.Stage(stage).Label(),
 		"PageNo": page, "Pages": pages, "Total": total, "ChangesAt": changesAt(tr.until),
 		"From": min((page-1)*trackerPageSize+1, total), "To": (page-1)*trackerPageSize + len(rows)}
 	// The page holds the very table a refetch is sent: rendered once per scope
