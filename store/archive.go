@@ -360,9 +360,10 @@ func (s *Store) fewCards(ctx context.Context, f ArchiveFilter) ([]int64, error) 
 // fewCardsQueries are fewCards' queries: the id filters' cards (LIMIT is the last
 // argument), and n of them with the whole filter checked (the ids, then where's arguments).
 func (f ArchiveFilter) fewCardsQueries(n int) (ids string, idArgs []any, check string) {
-	w, idArgs := ArchiveFilter{BankID: f.BankID, SupplierID: f.SupplierID, WarmerID: f.WarmerID, ManagerID: f.ManagerID, AccountID: f.AccountID}.where()
+	idf := ArchiveFilter{BankID: f.BankID, SupplierID: f.SupplierID, WarmerID: f.WarmerID, ManagerID: f.ManagerID, AccountID: f.AccountID}
+	w, idArgs := idf.where()
 	all, _ := f.where()
-	return "SELECT c.id FROM cards c WHERE " + w + " LIMIT ?", idArgs,
+	return "SELECT c.id FROM " + idf.from(w) + " WHERE " + w + " LIMIT ?", idArgs,
 		"SELECT c.id FROM cards c WHERE c.id IN (?" + strings.Repeat(", ?", max(n, 1)-1) + ") AND " + all + " ORDER BY c.id DESC"
 }
 
@@ -468,7 +469,7 @@ func (q archiveQuery) count() (string, []any) {
 	}
 	var parts []string
 	var all []any
-	for _, a := range ownArms(f.OnlyUser) {
+	for _, a := range f.arms() {
 		parts = append(parts, "(SELECT COUNT(*) FROM (SELECT 1 FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+" LIMIT "+lim+"))")
 		all = append(append(all, args...), a.args...)
 	}
@@ -548,19 +549,61 @@ func (f ArchiveFilter) ownArms() bool {
 
 // ownArm is one of the three disjoint parts of "only mine": the cards where the
 // user is the warmer; else the manager; else the accountant. Each is read from
-// its person's archive index, which also holds the other ids, so the user's
+// its person's archive index (with an id filter, the pair index of the person and
+// the filter that narrows the most), which also holds the other ids, so the user's
 // cards are counted and paged without touching the others (SPEC section 10).
 type ownArm struct {
 	index, cond string
 	args        []any
 }
 
-func ownArms(u int64) []ownArm {
+func (f ArchiveFilter) arms() []ownArm {
+	u := f.OnlyUser
 	return []ownArm{
-		{"cards_arch_warmer", "c.warmer_id = ?", []any{u}},
-		{"cards_arch_manager", "c.manager_id = ? AND c.warmer_id <> ?", []any{u, u}},
-		{"cards_arch_accountant", "c.accountant_id = ? AND c.warmer_id <> ? AND c.manager_id <> ?", []any{u, u, u}},
+		{f.idIndex(dimWarmer), "c.warmer_id = ?", []any{u}},
+		{f.idIndex(dimManager), "c.manager_id = ? AND c.warmer_id <> ?", []any{u, u}},
+		{f.idIndex(dimAccountant), "c.accountant_id = ? AND c.warmer_id <> ? AND c.manager_id <> ?", []any{u, u, u}},
 	}
+}
+
+// archiveDims are the five id filters' columns as the archive's indexes name them
+// (cards_arch_bank…, and cards_arch_bank_supplier… for each pair, migration 15).
+var archiveDims = [...]string{"bank", "supplier", "warmer", "manager", "accountant"}
+
+const (
+	dimBank = iota
+	dimSupplier
+	dimWarmer
+	dimManager
+	dimAccountant
+)
+
+// archiveNarrowing is the order in which the id filters narrow the archive, the most
+// first: an office has some 200 suppliers, 40 banks, and more managers than warmers
+// or accountants (SPEC section 10).
+var archiveNarrowing = [...]int{dimSupplier, dimBank, dimManager, dimWarmer, dimAccountant}
+
+// idIndex is the archive index the id filters are read from, with the column fixed
+// (an "only mine" arm's person; -1: none) among them: the pair index of the two that
+// narrow the most, the one filter's own index, or "" when there is no id filter.
+func (f ArchiveFilter) idIndex(fixed int) string {
+	vals := [...]int64{f.BankID, f.SupplierID, f.WarmerID, f.ManagerID, f.AccountID}
+	var picked []int
+	if fixed >= 0 {
+		picked = append(picked, fixed)
+	}
+	for _, d := range archiveNarrowing {
+		if len(picked) < 2 && vals[d] > 0 && d != fixed {
+			picked = append(picked, d)
+		}
+	}
+	switch len(picked) {
+	case 0:
+		return ""
+	case 1:
+		return "cards_arch_" + archiveDims[picked[0]]
+	}
+	return "cards_arch_" + archiveDims[min(picked[0], picked[1])] + "_" + archiveDims[max(picked[0], picked[1])]
 }
 
 // selectRows is the query of the filter's cards in order on the cards' indexes,
@@ -573,7 +616,7 @@ func (f ArchiveFilter) selectRows(cols string) (string, []any) {
 	}
 	var parts []string
 	var all []any
-	for _, a := range ownArms(f.OnlyUser) {
+	for _, a := range f.arms() {
 		parts = append(parts, "SELECT "+cols+" FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond)
 		all = append(append(all, args...), a.args...)
 	}
@@ -582,13 +625,15 @@ func (f ArchiveFilter) selectRows(cols string) (string, []any) {
 
 // from picks the table expression: with no filter, walk the archive's id index
 // (newest first) so neither the count nor a deep page sorts a million rows; a full
-// number is looked up on its index.
+// number is looked up on its index; id filters walk their pair's or their own index.
 func (f ArchiveFilter) from(w string) string {
 	switch {
 	case w == "c.lifecycle = 'archived'":
 		return "cards c INDEXED BY cards_arch_id"
 	case len(digitsOnly(f.Number)) >= 13:
 		return "cards c INDEXED BY cards_arch_number"
+	case f.idIndex(-1) != "":
+		return "cards c INDEXED BY " + f.idIndex(-1)
 	}
 	return "cards c"
 }
@@ -776,7 +821,7 @@ func (f ArchiveFilter) countExact() (string, []any) {
 	w, args := f.where()
 	var parts []string
 	var all []any
-	for _, a := range ownArms(f.OnlyUser) {
+	for _, a := range f.arms() {
 		parts = append(parts, "(SELECT COUNT(*) FROM cards c INDEXED BY "+a.index+" WHERE "+w+" AND "+a.cond+")")
 		all = append(append(all, args...), a.args...)
 	}

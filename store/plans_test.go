@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kartoteka/store/db"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -418,4 +419,98 @@ func TestTrackerRows(t *testing.T) {
 			t.Errorf("the tracker page's ids are not an index walk cut at the page: %v\n%s", err, plan)
 		}
 	}
+}
+
+// TestArchivePairIndexes: the archive's id filters without typed text — each of the
+// 32 sets of the five, with and without "only mine" — count and page on the index
+// of the two that narrow the most (supplier, bank, manager, warmer, accountant;
+// an arm of "only mine" with its person and the best other), both as equalities,
+// newest first without a sort (migration 15). Before it, two filters walked the
+// whole list of one checking the other (a bank's 25,000 cards for its ~125).
+func TestArchivePairIndexes(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	if err := s.Generate(ctx, GenerateOptions{Archived: 40, InWork: 5, Transactions: 10, AutoTasks: 50, PasswordHash: "x",
+		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	canon := []string{"bank", "supplier", "warmer", "manager", "accountant"}
+	narrowing := []string{"supplier", "bank", "manager", "warmer", "accountant"}
+	// want is the index and its two equality columns for the filters in set, with fixed first.
+	want := func(set map[string]bool, fixed string) (string, []string) {
+		var two []string
+		if fixed != "" {
+			two = append(two, fixed)
+		}
+		for _, d := range narrowing {
+			if len(two) < 2 && set[d] && d != fixed {
+				two = append(two, d)
+			}
+		}
+		if len(two) == 1 {
+			return "cards_arch_" + two[0], []string{two[0] + "_id=?"}
+		}
+		slices.SortFunc(two, func(a, b string) int { return slices.Index(canon, a) - slices.Index(canon, b) })
+		return "cards_arch_" + two[0] + "_" + two[1], []string{two[0] + "_id=? AND " + two[1] + "_id=?"}
+	}
+	n := 0
+	for mask := 1; mask < 64; mask++ {
+		own := mask&32 != 0
+		set := map[string]bool{}
+		ids := [5]int64{}
+		for i := range 5 {
+			if mask&(1<<i) != 0 {
+				set[canon[i]], ids[i] = true, int64(i+1)
+			}
+		}
+		f := ArchiveFilter{BankID: ids[0], SupplierID: ids[1], WarmerID: ids[2], ManagerID: ids[3], AccountID: ids[4], Limit: 25, Offset: 25}
+		var wants [][2]string // index, its equalities
+		if own {
+			f.OnlyUser = 7
+			for _, p := range []string{"warmer", "manager", "accountant"} {
+				ix, eq := want(set, p)
+				wants = append(wants, [2]string{ix, eq[0]})
+			}
+		} else if len(set) > 0 {
+			ix, eq := want(set, "")
+			wants = append(wants, [2]string{ix, eq[0]})
+		} else {
+			continue
+		}
+		q, err := s.archiveQuery(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cq, cargs := q.count()
+		pq, pargs := q.page(false)
+		for what, sql := range map[string]string{"count": cq, "page": pq} {
+			args := cargs
+			if what == "page" {
+				args = append(pargs, 25, 25)
+			}
+			plan, err := s.Explain(ctx, sql, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var searches []string
+			for _, l := range strings.Split(strings.TrimSpace(plan), "\n") {
+				if strings.HasPrefix(l, "SEARCH c ") || strings.HasPrefix(l, "SCAN c") {
+					searches = append(searches, l)
+				}
+				if strings.Contains(l, "TEMP B-TREE") && !own {
+					t.Errorf("%v own=%v %s: sorted: %s\n%s", set, own, what, l, plan)
+				}
+			}
+			if len(searches) != len(wants) {
+				t.Fatalf("%v own=%v %s: %d index steps, want %d:\n%s", set, own, what, len(searches), len(wants), plan)
+			}
+			for i, w := range wants {
+				if !strings.Contains(searches[i], "INDEX "+w[0]+" ("+w[1]) {
+					t.Errorf("%v own=%v %s: %s, want %s (%s…)", set, own, what, searches[i], w[0], w[1])
+				}
+			}
+			n++
+		}
+	}
+	t.Logf("%d plans", n)
 }

@@ -1,0 +1,10 @@
+DROP INDEX cards_arch_bank_supplier;
+DROP INDEX cards_arch_bank_warmer;
+DROP INDEX cards_arch_bank_manager;
+DROP INDEX cards_arch_bank_accountant;
+DROP INDEX cards_arch_supplier_warmer;
+DROP INDEX cards_arch_supplier_manager;
+DROP INDEX cards_arch_supplier_accountant;
+DROP INDEX cards_arch_warmer_manager;
+DROP INDEX cards_arch_warmer_accountant;
+DROP INDEX cards_arch_manager_accountant;
