@@ -691,6 +691,9 @@ func (s *Store) Archive(ctx context.Context, f ArchiveFilter) (p ArchivePage, er
 			p.Filtered, p.Capped = ArchiveCountCap+1, true
 		}
 	}
+	if !fetched && !p.Capped && f.Offset >= int(p.Filtered) {
+		return p, nil // past what the filter finds: nothing to walk over
+	}
 	if !fetched {
 		// A page past the middle is read from the other end: OFFSET steps over every
 		// row it skips, and the last of a million pages would step over all of them.

@@ -850,3 +850,42 @@ func migrateSteps(t *testing.T, path string, steps func(*migrate.Migrate) error)
 		t.Fatal(err)
 	}
 }
+
+// TestArchivePastTheCount: a page past what the filter finds is empty without a
+// walk. DataTables never asks for one, but a typed address (or a page kept open
+// while cards left the archive) did step over every card of the filter to find
+// nothing: "only mine" at start=500000 read the person's whole list. The kept
+// count is taken at its word, so a walk would show here as rows.
+func TestArchivePastTheCount(t *testing.T) {
+	s := openTB(t)
+	ctx := context.Background()
+	if err := s.Generate(ctx, GenerateOptions{Archived: 60, InWork: 2, Transactions: 5, AutoTasks: 20, PasswordHash: "x",
+		Now: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var bank int64
+	if err := s.Reader().QueryRow(`SELECT bank_id FROM cards WHERE lifecycle = 'archived' GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&bank); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []ArchiveFilter{
+		{Total: 5, Offset: 25, Limit: 25},                                  // the whole archive, its size kept
+		{BankID: bank, Found: &ArchiveFound{N: 3}, Offset: 25, Limit: 10},  // a filter, its count kept
+		{BankID: bank, Found: &ArchiveFound{N: 3}, Offset: 3, Limit: 10},   // just past it
+		{Contact: "ова", Found: &ArchiveFound{N: 2}, Offset: 2, Limit: 10}, // typed text
+		{OnlyUser: 1, Found: &ArchiveFound{N: 1}, Offset: 1, Limit: 10},    // "only mine"
+		{BankID: bank, OnlyUser: 1, Found: &ArchiveFound{N: 1}, Offset: 5, Limit: 5},
+	} {
+		p, err := s.Archive(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Rows) != 0 {
+			t.Errorf("%+v: %d rows past the count", f, len(p.Rows))
+		}
+	}
+	// Within the count the page is read as before.
+	p, err := s.Archive(ctx, ArchiveFilter{Total: 60, Offset: 25, Limit: 25})
+	if err != nil || len(p.Rows) != 25 {
+		t.Fatalf("a page within the count: %d rows, %v", len(p.Rows), err)
+	}
+}

@@ -287,8 +287,9 @@ func (s *Store) autoTaskSelect(ctx context.Context, f AutoTaskFilter, cols, join
 		}
 		if list == "" {
 			// A scalar subquery, not EXISTS: SQLite turns EXISTS into a join with a Bloom
-			// filter built over every card of the user first.
-			add("(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o WHERE o.id = t.card_id)", u, u, u)
+			// filter built over every card of the user first. The card's people are read
+			// from their narrow index (migration 16), not the wide cards rows.
+			add("(SELECT o.warmer_id = ? OR o.manager_id = ? OR o.accountant_id = ? FROM cards o INDEXED BY cards_people WHERE o.id = t.card_id)", u, u, u)
 		} else {
 			index = "auto_tasks_card"
 			add("t.card_id IN ("+list+")", largs...)

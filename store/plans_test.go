@@ -81,6 +81,14 @@ func checkAutoTaskPlan(t *testing.T, s *Store, f AutoTaskFilter) {
 		if strings.HasPrefix(strings.TrimSpace(line), "SCAN") && !strings.Contains(line, "INDEX") {
 			t.Errorf("%s: %s\n%s", desc(f), line, plan)
 		}
+		// Walking the history for "own cards", each task's card is looked up on the
+		// narrow index of its people (migration 16), not in the cards table.
+		if strings.Contains(line, "SEARCH o ") && !strings.Contains(line, "COVERING INDEX cards_people (id=?)") {
+			t.Errorf("%s: the card's people: %s\n%s", desc(f), line, plan)
+		}
+	}
+	if f.OnlyUser > 0 && !listed && f.CardID == 0 && !strings.Contains(plan, "COVERING INDEX cards_people") {
+		t.Errorf("%s: own cards not checked on cards_people\n%s", desc(f), plan)
 	}
 }
 
