@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -887,5 +888,31 @@ func TestArchivePastTheCount(t *testing.T) {
 	p, err := s.Archive(ctx, ArchiveFilter{Total: 60, Offset: 25, Limit: 25})
 	if err != nil || len(p.Rows) != 25 {
 		t.Fatalf("a page within the count: %d rows, %v", len(p.Rows), err)
+	}
+}
+
+// TestArchiveWordPrefixes: the word index has a prefix index for each length a
+// typed word is read as a prefix query up to 8 letters (migration 17). Without
+// one, every query merged the lists of all tokens beginning with the word first:
+// «Иван» on the full data set, 6 ms before its first card (0.05 with it).
+// TestArchiveWords checks that the answers are those of the trigrams.
+func TestArchiveWordPrefixes(t *testing.T) {
+	s := openTB(t)
+	var ddl string
+	if err := s.Reader().QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'cards_words'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`prefix\s*=\s*'([0-9 ]+)'`).FindStringSubmatch(ddl)
+	if m == nil {
+		t.Fatalf("no prefix indexes: %s", ddl)
+	}
+	have := strings.Fields(m[1])
+	for n := 4; n <= 8; n++ {
+		if contactWord(strings.Repeat("а", n)) == "" {
+			t.Fatalf("a %d-letter word is not read on the word index", n)
+		}
+		if !slices.Contains(have, strconv.Itoa(n)) {
+			t.Errorf("no prefix index of %d letters: %s", n, ddl)
+		}
 	}
 }

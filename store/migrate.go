@@ -44,6 +44,7 @@ var slowMigrations = map[uint]string{
 	14: "adding the report's running sums, about 1.5–3 minutes for ten years of figures",
 	15: "adding the archive's indexes of two filters at a time, about 15–30 seconds per million archived cards",
 	16: "adding an index of each card's people, a few seconds per million cards",
+	17: "building the archive's word index again with its prefixes, about 1 minute per million archived cards",
 }
 
 // Migrate applies the embedded migrations. It refuses a dirty schema or one newer
