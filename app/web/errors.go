@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,6 +20,10 @@ func (s *Server) statusOf(err error) int {
 		return fiber.StatusForbidden
 	case errors.Is(err, store.ErrConflict):
 		return fiber.StatusConflict
+	case errors.Is(err, context.Canceled):
+		// Stopping the server cancels every running request's context (fasthttp): the
+		// page was cut short, nothing failed.
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
@@ -38,7 +43,10 @@ var errorTexts = map[int]struct{ title, text string }{
 // errorHandler maps store and fiber errors to a Russian page (or a short text for htmx).
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	code := s.statusOf(err)
-	if code >= 500 {
+	switch {
+	case errors.Is(err, context.Canceled):
+		s.cfg.Log.Info("request stopped: the server is stopping", "method", c.Method(), "path", c.Path())
+	case code >= 500:
 		s.cfg.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	t, ok := errorTexts[code]
