@@ -632,8 +632,9 @@ func (f ArchiveFilter) from(w string) string {
 		return "cards c INDEXED BY cards_arch_id"
 	case len(digitsOnly(f.Number)) >= 13:
 		return "cards c INDEXED BY cards_arch_number"
-	case f.idIndex(-1) != "":
-		return "cards c INDEXED BY " + f.idIndex(-1)
+	}
+	if ix := f.idIndex(-1); ix != "" {
+		return "cards c INDEXED BY " + ix
 	}
 	return "cards c"
 }

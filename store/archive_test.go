@@ -801,21 +801,7 @@ func BenchmarkArchive(b *testing.B) {
 // TestArchiveWordsDown: migration 000013's down leaves the schema 000012 made (and
 // up again, the one 000013 made), the search index and its triggers untouched.
 func TestArchiveWordsDown(t *testing.T) {
-	schema := func(path string, steps func(*migrate.Migrate) error) string {
-		t.Helper()
-		migrateSteps(t, path, steps)
-		r, err := sql.Open("sqlite", dsn(path, true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		var out string
-		if err := r.QueryRow(`SELECT group_concat(type || ' ' || name || ': ' || ifnull(sql, ''), char(10)) FROM
-			(SELECT * FROM sqlite_master ORDER BY type, name)`).Scan(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	schema := func(path string, steps func(*migrate.Migrate) error) string { return schemaAfter(t, path, steps) }
 	dir := t.TempDir()
 	at12 := schema(filepath.Join(dir, "a.db"), func(m *migrate.Migrate) error { return m.Migrate(12) })
 	at13 := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) })
@@ -825,6 +811,24 @@ func TestArchiveWordsDown(t *testing.T) {
 	if up := schema(filepath.Join(dir, "b.db"), func(m *migrate.Migrate) error { return m.Migrate(13) }); up != at13 || !strings.Contains(up, "cards_words_edit") {
 		t.Errorf("000013 up again:\n%s", up)
 	}
+}
+
+// schemaAfter runs steps on the database at path, then reads its schema: every
+// table, index, view and trigger with its SQL, one a line.
+func schemaAfter(t *testing.T, path string, steps func(*migrate.Migrate) error) string {
+	t.Helper()
+	migrateSteps(t, path, steps)
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out string
+	if err := r.QueryRow(`SELECT group_concat(type || ' ' || name || ': ' || ifnull(sql, ''), char(10)) FROM
+		(SELECT * FROM sqlite_master ORDER BY type, name)`).Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // migrateSteps runs steps (m.Migrate(n), m.Steps(-1)…) on the database at path.
@@ -922,32 +926,17 @@ func TestArchiveWordPrefixes(t *testing.T) {
 // and up again to its own; on a generated office the word index answers the same
 // after 000017 went down and up (it is rebuilt both ways).
 func TestMigrationsDownUp(t *testing.T) {
-	schema := func(path string) string {
-		t.Helper()
-		r, err := sql.Open("sqlite", dsn(path, true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		var out string
-		if err := r.QueryRow(`SELECT group_concat(type || ' ' || name || ': ' || ifnull(sql, ''), char(10)) FROM
-			(SELECT * FROM sqlite_master ORDER BY type, name)`).Scan(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
 	dir := t.TempDir()
 	for n := uint(15); n <= 17; n++ {
-		before, at := filepath.Join(dir, fmt.Sprintf("before%d.db", n)), filepath.Join(dir, fmt.Sprintf("at%d.db", n))
-		migrateSteps(t, before, func(m *migrate.Migrate) error { return m.Migrate(n - 1) })
-		migrateSteps(t, at, func(m *migrate.Migrate) error { return m.Migrate(n) })
-		want, wantAt := schema(before), schema(at)
-		migrateSteps(t, at, func(m *migrate.Migrate) error { return m.Migrate(n - 1) })
-		if got := schema(at); got != want {
+		to := func(v uint) func(*migrate.Migrate) error {
+			return func(m *migrate.Migrate) error { return m.Migrate(v) }
+		}
+		at := filepath.Join(dir, fmt.Sprintf("at%d.db", n))
+		want, wantAt := schemaAfter(t, filepath.Join(dir, fmt.Sprintf("before%d.db", n)), to(n-1)), schemaAfter(t, at, to(n))
+		if got := schemaAfter(t, at, to(n-1)); got != want {
 			t.Errorf("%d down:\n%s\nwant:\n%s", n, got, want)
 		}
-		migrateSteps(t, at, func(m *migrate.Migrate) error { return m.Migrate(n) })
-		if got := schema(at); got != wantAt {
+		if got := schemaAfter(t, at, to(n)); got != wantAt {
 			t.Errorf("%d up again:\n%s\nwant:\n%s", n, got, wantAt)
 		}
 	}
