@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"hash/fnv"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -64,9 +66,15 @@ type fragEntry struct {
 	used  uint64
 }
 
+// fragCacheBytes holds what 64 sessions of every role come back to on the full
+// data set (PERFORMANCE.md): each person's tracker tables (up to 80 KB a stage),
+// «Карты» tables, «Задачи» tabs and page frames, about 30 MB. At 16 MB they pushed
+// each other out, and every other view drew its table again (0.29 ms of CPU per
+// view of those pages against 0.13). The Go heap's soft limit (main.go) keeps the
+// process within the SPEC's memory line with them.
 const (
 	fragCacheMax   = 8192     // entries
-	fragCacheBytes = 16 << 20 // rendered bytes kept at most
+	fragCacheBytes = 40 << 20 // rendered bytes kept at most
 	fragOnceBytes  = 2 << 20  // of which roomOnce's
 	fragEntrySize  = 256      // what a value that is not bytes is counted as
 )
@@ -334,9 +342,41 @@ func (s *Server) keptPage(c *fiber.Ctx, key string, draw func() ([]byte, time.Ti
 	return c.Send(b)
 }
 
+// framedPage sends a page whose big part (a table) is kept for a whole scope: the
+// page around it — the navigation, the title, the tabs — is drawn once per person
+// and key with partMark where the part goes (and csrfMark for the session's token),
+// kept until the next notice, and the part is put in its place on sending. Drawing
+// the frame for every view cost more than sending the kept table. data["TableHTML"]
+// is where the template puts the part. A request with a message to show (a flash)
+// draws the page anew.
+func (s *Server) framedPage(c *fiber.Ctx, key, name, title, nav string, data fiber.Map, part []byte) error {
+	if c.Cookies(flashCookie) != "" {
+		data["TableHTML"] = template.HTML(part)
+		return s.render(c, name, title, nav, nil, data)
+	}
+	u := userOf(c)
+	v, _, err := s.cachedUntil("frame|"+i64s(u.ID)+"|"+string(u.Role)+"|"+key, s.markedCSRF(c, func() (any, time.Time, error) {
+		data["TableHTML"] = template.HTML(s.partMark)
+		b, err := s.renderBytes(c, name, title, nav, nil, data)
+		return b, time.Time{}, err
+	}))
+	if err != nil {
+		return err
+	}
+	frame, _ := s.withCSRF(c, v.([]byte), "")
+	before, after, ok := bytes.Cut(frame, []byte(s.partMark))
+	if !ok {
+		return fmt.Errorf("page %s: the frame has no place for its part", name)
+	}
+	out := make([]byte, 0, len(before)+len(part)+len(after))
+	c.Type("html", "utf-8")
+	return c.Send(append(append(append(out, before...), part...), after...))
+}
+
 // renderBytes is render into bytes: the page with the session's user, token and
 // the flash message (cleared) if there is one.
 func (s *Server) renderBytes(c *fiber.Ctx, name, title, nav string, form *Form, data fiber.Map) ([]byte, error) {
+	s.drawn.Add(1)
 	p := Page{Title: title, Nav: nav, User: userOf(c), CSRF: csrfOf(c), Form: form, Data: data, Server: s}
 	if p.Form == nil {
 		p.Form = NewForm(nil)

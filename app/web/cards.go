@@ -96,8 +96,11 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	if c.Query("part") == "table" {
 		return sendCached(c, b, etag)
 	}
-	data["TableHTML"] = template.HTML(b)
-	return s.render(c, "cards/list", "Карты", "cards", nil, data)
+	if f.Search != "" {
+		data["TableHTML"] = template.HTML(b)
+		return s.render(c, "cards/list", "Карты", "cards", nil, data)
+	}
+	return s.framedPage(c, "cards|"+tab+"|"+strconv.Itoa(f.Offset), "cards/list", "Карты", "cards", data, b)
 }
 
 // tabLifecycle is the lifecycle of a «Карты» tab ("" for an unknown tab).

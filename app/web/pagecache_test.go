@@ -357,3 +357,59 @@ func TestTasksTabSaysWhenItChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptFrames: the tracker's and «Карты» tabs' page around the kept table is
+// drawn once per person and address, not for every view; each session gets its own
+// token, the table is in its place, and a notice draws the page again.
+func TestKeptFrames(t *testing.T) {
+	f := newKeptFixture(t)
+	ts := f.ts
+	o1, o2 := ts.loginUser(t, owner, ts.users[owner]), ts.loginUser(t, owner, ts.users[owner])
+	m := ts.loginUser(t, manager, ts.users[manager])
+	paths := []string{"/tracker?stage=1", "/cards?tab=work", "/cards?tab=new"}
+	get := func(s *session, path string) string {
+		t.Helper()
+		resp, body := ts.doAs(t, s, "GET", path, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return body
+	}
+	for _, s := range []*session{o1, o2, m} { // warm: each person's frames, the scopes' tables
+		for _, p := range paths {
+			get(s, p)
+		}
+	}
+	drawn := ts.srv.PagesDrawn()
+	for round := range 3 {
+		for i, s := range []*session{o1, o2, m} {
+			for _, p := range paths {
+				body := get(s, p)
+				for j, o := range []*session{o1, o2, m} {
+					if j != i && o.CSRF != s.CSRF && strings.Contains(body, o.CSRF) {
+						t.Errorf("%s (round %d): another session's token", p, round)
+					}
+				}
+				if !strings.Contains(body, s.CSRF) || !strings.Contains(body, "Картотека") {
+					t.Errorf("%s (round %d): the session's token or the navigation is missing", p, round)
+				}
+				if p == "/cards?tab=new" {
+					continue // an empty tab
+				}
+				region := strings.Index(body, `-region"`)
+				card := strings.Index(body, `data-card="`+i64(f.id)+`"`)
+				if region < 0 || card < region || !strings.HasSuffix(strings.TrimSpace(body), "</html>") {
+					t.Errorf("%s (round %d): the table is not in its region (region at %d, the card at %d)", p, round, region, card)
+				}
+			}
+		}
+	}
+	if n := ts.srv.PagesDrawn() - drawn; n != 0 {
+		t.Errorf("27 views of kept pages drew %d pages, want 0 (the frames are kept per person)", n)
+	}
+	ts.hub.Publish("cards", "tracker")
+	get(o1, "/tracker?stage=1")
+	if n := ts.srv.PagesDrawn() - drawn; n != 1 {
+		t.Errorf("after a notice: %d pages drawn, want 1", n)
+	}
+}

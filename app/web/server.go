@@ -57,6 +57,8 @@ type Server struct {
 	topics    topicMemo     // who may hear of the cards and tasks of the latest notice
 	exports   chan struct{} // slots of the exports running now (export.go)
 	csrfMark  string        // stands for the session's CSRF token in kept fragments (sharedPage)
+	partMark  string        // stands for the part kept for a whole scope in a person's kept frame (framedPage)
+	drawn     atomic.Int64  // pages drawn whole by renderBytes (tests: a kept frame is not drawn again)
 	settingsN atomic.Uint64 // counts settings reloads: a kept fragment made before one is stale
 
 	mu       sync.RWMutex
@@ -75,6 +77,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, throttle: auth.NewThrottle(), exports: make(chan struct{}, maxExports),
 		csrfMark: "csrf" + auth.NewCSRF(),
+		partMark: "part" + auth.NewCSRF(),
 		gate:     auth.NewGate(auth.GateSlots(runtime.GOMAXPROCS(0)), auth.GateLine, auth.GateMaxWait)}
 	if err := s.ReloadSettings(context.Background()); err != nil {
 		return nil, err

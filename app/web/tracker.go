@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"strconv"
 	"time"
 
@@ -132,8 +131,7 @@ func (s *Server) tracker(c *fiber.Ctx) error {
 	if c.Query("part") == "table" {
 		return sendCached(c, b, etag)
 	}
-	data["TableHTML"] = template.HTML(b)
-	return s.render(c, "tracker/tracker", "Таск-трекер", "tracker", nil, data)
+	return s.framedPage(c, key, "tracker/tracker", "Таск-трекер", "tracker", data, b)
 }
 
 // changesAt is the moment (Unix milliseconds) content kept until "until" reads
