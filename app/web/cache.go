@@ -68,13 +68,12 @@ type fragEntry struct {
 
 // fragCacheBytes holds what 64 sessions of every role come back to on the full
 // data set (PERFORMANCE.md): each person's tracker tables (up to 80 KB a stage),
-// «Карты» tables, «Задачи» tabs and page frames, about 30 MB. At 16 MB they pushed
-// each other out, and every other view drew its table again (0.29 ms of CPU per
-// view of those pages against 0.13). The Go heap's soft limit (main.go) keeps the
-// process within the SPEC's memory line with them.
+// «Карты» tables, «Задачи» tabs and page frames — 17 MB at most in the mix. At 16
+// MB they pushed each other out and every other view drew its table again (0.29 ms
+// of CPU per view of those pages against 0.13 with room for them all).
 const (
 	fragCacheMax   = 8192     // entries
-	fragCacheBytes = 40 << 20 // rendered bytes kept at most
+	fragCacheBytes = 28 << 20 // rendered bytes kept at most
 	fragOnceBytes  = 2 << 20  // of which roomOnce's
 	fragEntrySize  = 256      // what a value that is not bytes is counted as
 )
