@@ -41,7 +41,23 @@ func TestReport(t *testing.T) {
 		t.Error("this month is not the default period")
 	}
 	b.waitJS("the chart", `window.KReportChart !== undefined`)
+	b.waitJS("live stream", `document.body.dataset.liveReady === "1"`)
+	before := b.text("#r-amount")
+
+	// Live: a transaction added elsewhere today shows in this month's figures and
+	// chart without a reload.
+	o2 := newBrowser(t, app, "owner-2")
+	o2.login("owner", demoPassword(t, app, "owner"))
+	o2.open("/tracker?stage=6")
+	card := o2.attr("#tracker-table tr[data-card]", "data-card")
+	if st, _ := o2.postForm("/cards/"+card+"/transactions", map[string]string{"occurred_on": time.Now().In(time.FixedZone("MSK", 3*3600)).Format("2006-01-02"),
+		"amount": "1234,56", "commission_rate": "10"}); st != 200 {
+		t.Fatalf("adding a transaction to card %s: %d", card, st)
+	}
+	b.waitJS("the report's live figures", `document.querySelector("#r-amount").textContent.trim() !== `+js(before))
+	b.waitJS("the chart drawn again", `window.KReportChart !== undefined && window.KReportChart.canvas === document.getElementById("r-chart")`)
 	month := b.text("#r-amount")
+	o2.checkConsole()
 
 	// «Этот год»: a bigger total, a month per bar up to now.
 	if st := b.follow(`a[data-preset="year"]`); st != 200 {

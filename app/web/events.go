@@ -48,6 +48,9 @@ func (s *Server) visibleTopics(u *User, n live.Notice) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for _, t := range n.Topics {
+		if t == "report" && !auth.Can(u.Role, auth.Report) {
+			continue // the money changed: only for those who see «Отчёт»
+		}
 		if id, ok := topicID(t, "card:"); ok && !u.Role.SeesAll() {
 			e := s.topics.entry(n.ID, t)
 			e.once.Do(func() { e.card, e.err = s.st.Q.CardGet(ctx, id) })

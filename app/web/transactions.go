@@ -136,7 +136,7 @@ func (s *Server) txAdd(c *fiber.Ctx) error {
 		} else if err != nil {
 			return txRefused(err)
 		} else {
-			s.publish(cardTopic(card.ID))
+			s.publish(cardTopic(card.ID), "report")
 			f = nil
 		}
 	} else {
@@ -173,7 +173,7 @@ func (s *Server) txDelete(c *fiber.Ctx) error {
 		return txRefused(err)
 	}
 	if !stale {
-		s.publish(cardTopic(card.ID))
+		s.publish(cardTopic(card.ID), "report")
 	}
 	d, err := s.txData(c, card, nil)
 	if err != nil {
