@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -80,14 +81,29 @@ func login(ctx context.Context, base string, u user, password string, tr *http.T
 }
 
 func (s *session) get(ctx context.Context, path string) (int, []byte, error) {
+	var buf bytes.Buffer
+	code, _, err := s.getDiscard(ctx, path, &buf)
+	return code, buf.Bytes(), err
+}
+
+// getDiscard is get reading the answer into buf (emptied first), so that the mix
+// reads every answer into one buffer per session; it returns the answer's size.
+func (s *session) getDiscard(ctx context.Context, path string, buf *bytes.Buffer) (int, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, err
 	}
 	if strings.Contains(path, "part=") || strings.HasPrefix(path, "/nav/") {
 		req.Header.Set("HX-Request", "true")
 	}
-	return s.do(req)
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	buf.Reset()
+	n, err := buf.ReadFrom(resp.Body)
+	return resp.StatusCode, int(n), err
 }
 
 func (s *session) post(ctx context.Context, path string, form url.Values) (int, []byte, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -232,6 +233,7 @@ func runMix(ctx context.Context, c config, w *world) error {
 	st := newStats()
 	before, _, _ := memory(c.pid)
 	cpu0, _ := cpuTime(c.pid)
+	own0, _ := cpuTime(os.Getpid())
 	stop := make(chan struct{})
 	peak := rssWatch(c.pid, stop)
 	var left atomic.Int64
@@ -253,6 +255,7 @@ func runMix(ctx context.Context, c config, w *world) error {
 					total += v.weight
 				}
 			}
+			var body bytes.Buffer // each answer is read into it and dropped: only its size is kept
 			for runCtx.Err() == nil && left.Add(-1) >= 0 {
 				k := r.IntN(total)
 				v := mine[0]
@@ -264,11 +267,11 @@ func runMix(ctx context.Context, c config, w *world) error {
 					k -= x.weight
 				}
 				t := time.Now()
-				code, body, err := s.get(runCtx, v.path(r, s, w))
+				code, n, err := s.getDiscard(runCtx, v.path(r, s, w), &body)
 				if runCtx.Err() != nil {
 					return // cut off by the end of the run: not a result
 				}
-				st.add(v.name, time.Since(t), code, len(body), err)
+				st.add(v.name, time.Since(t), code, n, err)
 			}
 		}()
 	}
@@ -282,6 +285,10 @@ func runMix(ctx context.Context, c config, w *world) error {
 		per := (cpu1 - cpu0).Seconds() * 1000 / float64(st.total())
 		fmt.Printf("server CPU: %.0f ms user+system, %.2f ms per view; %d cores / that = %.0f views/s if the server had them to itself\n",
 			(cpu1-cpu0).Seconds()*1000, per, runtime.NumCPU(), float64(runtime.NumCPU())*1000/per)
+	}
+	if own1, ok := cpuTime(os.Getpid()); ok && st.total() > 0 {
+		// What the tool itself took of the same cores (a browser's share is on its own computer).
+		fmt.Printf("load tool CPU: %.0f ms, %.2f ms per view\n", (own1-own0).Seconds()*1000, (own1-own0).Seconds()*1000/float64(st.total()))
 	}
 	printMemory(os.Stdout, c.pid, before, <-peak)
 	return nil
