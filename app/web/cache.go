@@ -318,51 +318,55 @@ func (s *Server) withCSRF(c *fiber.Ctx, b []byte, etag string) ([]byte, string) 
 	return out, etag
 }
 
-// keptPage sends a whole page kept for its person (their id and role are added to
-// key) until the next notice or the moment draw says (zero: a notice only); draw
-// renders it (renderBytes) with csrfMark for the session's token. A request with a
+// keptPage sends a whole page kept for its person (personKept). A request with a
 // message to show (a flash) draws the page anew, and so does HEAD.
 func (s *Server) keptPage(c *fiber.Ctx, key string, draw func() ([]byte, time.Time, error)) error {
 	var b []byte
+	var err error
 	if c.Cookies(flashCookie) != "" {
-		var err error
-		if b, _, err = draw(); err != nil {
-			return err
-		}
+		b, _, err = draw()
 	} else {
-		u := userOf(c)
-		v, _, err := s.cachedUntil("page|"+i64s(u.ID)+"|"+string(u.Role)+"|"+key, s.markedCSRF(c, func() (any, time.Time, error) { return draw() }))
-		if err != nil {
-			return err
-		}
-		b, _ = s.withCSRF(c, v.([]byte), "")
+		b, err = s.personKept(c, key, draw)
+	}
+	if err != nil {
+		return err
 	}
 	c.Type("html", "utf-8")
 	return c.Send(b)
 }
 
+// personKept is the page kept for its person (their id and role are added to key)
+// until the next notice or the moment draw says (zero: a notice only), with the
+// session's CSRF token in it; draw renders it (renderBytes) with csrfMark for the token.
+func (s *Server) personKept(c *fiber.Ctx, key string, draw func() ([]byte, time.Time, error)) ([]byte, error) {
+	u := userOf(c)
+	v, _, err := s.cachedUntil("page|"+i64s(u.ID)+"|"+string(u.Role)+"|"+key, s.markedCSRF(c, func() (any, time.Time, error) { return draw() }))
+	if err != nil {
+		return nil, err
+	}
+	b, _ := s.withCSRF(c, v.([]byte), "")
+	return b, nil
+}
+
 // framedPage sends a page whose big part (a table) is kept for a whole scope: the
-// page around it — the navigation, the title, the tabs — is drawn once per person
-// and key with partMark where the part goes (and csrfMark for the session's token),
-// kept until the next notice, and the part is put in its place on sending. Drawing
-// the frame for every view cost more than sending the kept table. data["TableHTML"]
-// is where the template puts the part. A request with a message to show (a flash)
-// draws the page anew.
+// page around it — the navigation, the title, the tabs — is kept for its person
+// (personKept) with partMark where the part goes, and the part is put in its place
+// on sending. Drawing the frame for every view cost more than sending the kept
+// table. data["TableHTML"] is where the template puts the part. A request with a
+// message to show (a flash) draws the page anew.
 func (s *Server) framedPage(c *fiber.Ctx, key, name, title, nav string, data fiber.Map, part []byte) error {
 	if c.Cookies(flashCookie) != "" {
 		data["TableHTML"] = template.HTML(part)
 		return s.render(c, name, title, nav, nil, data)
 	}
-	u := userOf(c)
-	v, _, err := s.cachedUntil("frame|"+i64s(u.ID)+"|"+string(u.Role)+"|"+key, s.markedCSRF(c, func() (any, time.Time, error) {
+	frame, err := s.personKept(c, "frame|"+key, func() ([]byte, time.Time, error) {
 		data["TableHTML"] = template.HTML(s.partMark)
 		b, err := s.renderBytes(c, name, title, nav, nil, data)
 		return b, time.Time{}, err
-	}))
+	})
 	if err != nil {
 		return err
 	}
-	frame, _ := s.withCSRF(c, v.([]byte), "")
 	before, after, ok := bytes.Cut(frame, []byte(s.partMark))
 	if !ok {
 		return fmt.Errorf("page %s: the frame has no place for its part", name)

@@ -89,12 +89,10 @@ func (s *Server) tasks(c *fiber.Ctx) error {
 	}
 	// A tab as it opens (no filter, no page) is kept for its person until the next
 	// notice or the first overdue mark or count to change.
-	key := "tasks|" + i64s(u.ID) + "|" + string(u.Role) + "|" + tab + "|" + part
-	v, _, err := s.cachedUntil(key, s.markedCSRF(c, func() (any, time.Time, error) { return s.tasksPage(c, tab, part) }))
+	b, err := s.personKept(c, "tasks|"+tab+"|"+part, func() ([]byte, time.Time, error) { return s.tasksPage(c, tab, part) })
 	if err != nil {
 		return err
 	}
-	b, _ := s.withCSRF(c, v.([]byte), "")
 	c.Type("html", "utf-8")
 	return c.Send(b)
 }
