@@ -43,6 +43,12 @@ func TestReport(t *testing.T) {
 	b.waitJS("the chart", `window.KReportChart !== undefined`)
 	b.waitJS("live stream", `document.body.dataset.liveReady === "1"`)
 	before := b.text("#r-amount")
+	// A stage's people, opened: a live refresh must not close them under the reader.
+	opened := b.attr("#r-stages details[data-stage]", "data-stage")
+	if opened == "" {
+		t.Fatal("this month's stages have no people to open")
+	}
+	b.click(`#r-stages details[data-stage="` + opened + `"] summary`)
 
 	// Live: a transaction added elsewhere today shows in this month's figures and
 	// chart without a reload.
@@ -57,6 +63,9 @@ func TestReport(t *testing.T) {
 	b.waitJS("the report's live figures", `document.querySelector("#r-amount").textContent.trim() !== `+js(before))
 	b.waitJS("the chart drawn again", `window.KReportChart !== undefined && window.KReportChart.canvas === document.getElementById("r-chart")`)
 	month := b.text("#r-amount")
+	if !eval[bool](b, `!!document.querySelector('#r-stages details[data-stage="`+opened+`"][open]')`) {
+		t.Errorf("stage %s's people, opened, were closed by the live refresh", opened)
+	}
 	o2.checkConsole()
 
 	// «Этот год»: a bigger total, a month per bar up to now.
@@ -128,6 +137,13 @@ func TestReport(t *testing.T) {
 	b.open("/report?from=" + from.Format("2006-01-02") + "&to=" + to.Format("2006-01-02"))
 	b.waitJS("the chart", `window.KReportChart !== undefined`)
 	b.screenshot("custom-400")
+	// Every table fits the phone: nothing to scroll sideways for (the breakdowns,
+	// the months, the stages and, opened, each stage's people).
+	eval[int](b, `document.querySelectorAll('#r-stages details').forEach(d => d.open = true) || 0`)
+	if wide := eval[[]string](b, `Array.from(document.querySelectorAll('main table')).filter(t => t.scrollWidth > t.parentElement.clientWidth + 1 || t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(t => (t.id || t.dataset.breakdown || 'stage people') + ' ' + t.scrollWidth + '/' + t.parentElement.clientWidth)`); len(wide) > 0 {
+		t.Errorf("report tables wider than a %d px phone: %q", 400, wide)
+	}
+	b.screenshot("custom-400-stages")
 	b.checkConsole()
 
 	// A manager: 403.

@@ -177,7 +177,12 @@ func (s *Server) funcs() template.FuncMap {
 		"warmingSchedule": func(days, every any) string {
 			return pipeline.WarmingSchedule(toInt64(days), toInt64(every))
 		},
-		"duration":   showDuration,
+		"duration": showDuration,
+		// slashBreaks lets a narrow column break a word pair at its slash
+		// («Отлежка/<wbr>Периодическая»), and nowhere else.
+		"slashBreaks": func(s string) template.HTML {
+			return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "/", "/<wbr>"))
+		},
 		"monthLabel": monthLabel,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

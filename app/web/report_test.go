@@ -40,7 +40,7 @@ func TestReportPage(t *testing.T) {
 		"Этот месяц", "Прошлый месяц", "Этот квартал", "Этот год", "Всё время", "Итого",
 		"/report/rows?kind=tx&dim=bank&key=", "/report/rows?kind=confirmed&from=" + from + "&to=" + to,
 		`id="r-chart"`, "/static/vendor/chart.js/chart.umd.min.js", `id="r-months"`, "По месяцам", "Этапы",
-		`data-stage="1"`, `data-stage="9"`, "По ответственным", "Отлежка/Периодическая проверка ответа от банка"} {
+		`data-stage="1"`, `data-stage="9"`, "По ответственным", "Отлежка/<wbr>Периодическая проверка ответа от банка"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report page lacks %q", want)
 		}

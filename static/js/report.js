@@ -43,6 +43,20 @@
   }
   draw();
   // A live refresh (a transaction, a bank's answer, a stage) brings new figures:
-  // the chart is drawn again from the new table.
-  document.addEventListener('htmx:afterSettle', draw);
+  // the chart is drawn again from the new table, and the stages whose people the
+  // reader had opened stay open.
+  var opened = [];
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    if (!e.detail.target || e.detail.target.id !== 'report-region') return;
+    opened = Array.prototype.map.call(e.detail.target.querySelectorAll('details[data-stage][open]'),
+      function (d) { return d.dataset.stage; });
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    opened.forEach(function (stage) {
+      var d = document.querySelector('#report-region details[data-stage="' + stage + '"]');
+      if (d) d.open = true;
+    });
+    opened = [];
+    draw();
+  });
 })();
