@@ -109,11 +109,34 @@ func checkPhone(t *testing.T, b *Browser, p string) {
 		return s && h ? [s.selectedOptions[0].text.split(" — ").pop(), h.innerText.trim()] : []; })()`); len(h) == 2 && !strings.HasSuffix(h[1], " "+h[0]) {
 		t.Errorf("%s at %d px: the heading %q lacks the stage's count %s", p, phoneW, h[1], h[0])
 	}
+	if wide := eval[[]string](b, tablesWideJS); len(wide) > 0 {
+		t.Errorf("%s at %d px: tables to scroll sideways: %q", p, phoneW, wide)
+	}
+	if bare := eval[[]string](b, cellsUnlabeledJS); len(bare) > 0 {
+		t.Errorf("%s at %d px: list cells shown as cards without their column's name: %q", p, phoneW, bare)
+	}
 	if cut := eval[[]string](b, selectsCutJS); len(cut) > 0 {
 		t.Errorf("%s at %d px: selects whose chosen text is cut off: %q", p, phoneW, cut)
 	}
 	viewShot(b, fmt.Sprintf("%d%s", phoneW, p))
 }
+
+// tablesWideJS lists the visible tables wider than the room they are in (a
+// table that scrolls sideways inside its frame while the page does not).
+const tablesWideJS = `Array.from(document.querySelectorAll("main table")).filter(t => t.offsetParent !== null &&
+	(t.scrollWidth > t.parentElement.clientWidth + 1 || t.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+	.map(t => (t.id || t.className) + " " + t.scrollWidth + "/" + t.parentElement.clientWidth)`
+
+// cellsUnlabeledJS lists the cells of lists shown as cards (kt-stack) whose
+// column has a name but the cell does not carry it (data-label, put by app.js).
+const cellsUnlabeledJS = `Array.from(document.querySelectorAll(".kt-stack[data-stack-labels] table")).flatMap(t => {
+	const heads = Array.from(t.querySelectorAll(":scope > thead > tr:first-child > th")).map(th => th.textContent.trim());
+	return Array.from(t.querySelectorAll(":scope > tbody > tr")).flatMap(tr => {
+		let col = 0;
+		return Array.from(tr.cells).filter(td => { const i = col; col += td.colSpan; return td.colSpan === 1 && heads[i] && !td.hasAttribute("data-label"); })
+			.map(td => (t.id || t.className) + ": " + td.textContent.trim().slice(0, 30));
+	});
+}).slice(0, 5)`
 
 // selectsCutJS lists the visible selects whose chosen option's text does not fit
 // («Все поставщи…»): its width in the select's font against the room inside the

@@ -249,7 +249,7 @@ func editForm(c db.Card, notes string) url.Values {
 var fullNumberRe = regexp.MustCompile(`data-full-number>([^<]*)<`)
 
 // autoRowsRe is one row of «Автозадачи»: its task id and the card it links to.
-var autoRowsRe = regexp.MustCompile(`data-task="(\d+)">\s*<td class="text-nowrap"><a href="/cards/(\d+)">`)
+var autoRowsRe = regexp.MustCompile(`data-task="(\d+)">\s*<td class="text-nowrap"><div><a href="/cards/(\d+)">`)
 
 // autoRows counts the «Автозадачи» rows per card id in a /tasks?tab=auto body.
 func autoRows(body string) map[string]int {

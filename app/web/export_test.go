@@ -289,7 +289,7 @@ func TestExportCardTabsAreThePage(t *testing.T) {
 	}
 }
 
-var taskCardRe = regexp.MustCompile(`<tr class="[^"]*" data-task="(\d+)">\s*<td class="text-nowrap"><a href="/cards/(\d+)">`)
+var taskCardRe = regexp.MustCompile(`<tr class="[^"]*" data-task="(\d+)">\s*<td class="text-nowrap"><div><a href="/cards/(\d+)">`)
 var nextRe = regexp.MustCompile(`href="/tasks\?([^"]+)">Показать ещё`)
 
 // TestExportAutoTasksAreThePages: «Автозадачи»'s export holds the rows of all

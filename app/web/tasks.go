@@ -276,29 +276,29 @@ func autoTaskRowsHTML(rows []AutoTaskView) template.HTML {
 		text(r.Class)
 		b.WriteString(`" data-task="`)
 		b.WriteString(i64s(r.ID))
-		b.WriteString("\">\n<td class=\"text-nowrap\"><a href=\"/cards/")
+		b.WriteString("\">\n<td class=\"text-nowrap\"><div><a href=\"/cards/")
 		b.WriteString(i64s(r.CardID))
 		b.WriteString(`">№ `)
 		b.WriteString(i64s(r.CardID))
 		b.WriteString(`</a><div class="small text-body-secondary">`)
 		text(r.Number)
-		b.WriteString("</div></td>\n<td>")
+		b.WriteString("</div></div></td>\n<td>")
 		text(r.Title)
 		b.WriteString("</td><td>")
 		text(r.AssigneeName)
-		b.WriteString("</td>\n<td class=\"text-nowrap\">")
+		b.WriteString("</td>\n<td class=\"text-nowrap\"><span>")
 		text(r.Status)
 		if r.Overdue {
 			b.WriteString(` <span class="badge text-bg-danger">просрочена</span>`)
 		}
-		b.WriteString("</td>\n<td class=\"text-nowrap\">")
+		b.WriteString("</span></td>\n<td class=\"text-nowrap\"><div>")
 		text(r.Deadline)
 		if r.Rolls != 0 {
 			b.WriteString(`<div class="small">переносов: `)
 			b.WriteString(i64s(r.Rolls))
 			b.WriteString(`</div>`)
 		}
-		b.WriteString("</td>\n<td class=\"small\">")
+		b.WriteString("</div></td>\n<td class=\"small kt-block\">")
 		for _, l := range r.Lines {
 			b.WriteString(`<div><span class="text-body-secondary">`)
 			text(l.Label)
@@ -307,11 +307,15 @@ func autoTaskRowsHTML(rows []AutoTaskView) template.HTML {
 			b.WriteString(`</div>`)
 		}
 		b.WriteString("</td>\n<td class=\"small text-nowrap\">")
-		text(r.DoneByName)
-		if r.DoneAt != "" {
-			b.WriteString(`<div class="text-body-secondary">`)
-			text(r.DoneAt)
-			b.WriteString(`</div>`)
+		if r.DoneByName != "" || r.DoneAt != "" { // one block: label and value side by side on a phone
+			b.WriteString("<div>")
+			text(r.DoneByName)
+			if r.DoneAt != "" {
+				b.WriteString(`<div class="text-body-secondary">`)
+				text(r.DoneAt)
+				b.WriteString(`</div>`)
+			}
+			b.WriteString("</div>")
 		}
 		b.WriteString("</td>\n</tr>")
 	}

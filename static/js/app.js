@@ -36,6 +36,34 @@
     });
   }
   window.KInitTables = initTables;
+
+  // Lists in narrow room (kt-stack, see app.css) show each row as a card of
+  // "label: value" lines; the label is the column's heading, put on every cell
+  // that has none, also on rows drawn later (htmx, DataTables' server pages).
+  function labelCells(root) {
+    root.querySelectorAll('table').forEach(function (t) {
+      var heads = [];
+      t.querySelectorAll(':scope > thead > tr:first-child > th').forEach(function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) heads.push(th.textContent.trim());
+      });
+      t.querySelectorAll(':scope > tbody > tr').forEach(function (tr) {
+        var i = 0;
+        Array.prototype.forEach.call(tr.cells, function (td) {
+          if (!td.hasAttribute('data-label') && heads[i] && td.colSpan === 1) td.setAttribute('data-label', heads[i]);
+          i += td.colSpan || 1;
+        });
+      });
+    });
+  }
+  function watchStacks(root) {
+    (root || document).querySelectorAll('.kt-stack[data-stack-labels]').forEach(function (el) {
+      labelCells(el);
+      if (el.dataset.ktWatched) return;
+      el.dataset.ktWatched = '1';
+      new MutationObserver(function () { labelCells(el); }).observe(el, { childList: true, subtree: true });
+    });
+  }
+  window.KWatchStacks = watchStacks;
   var savedState = {};
   document.addEventListener('htmx:beforeSwap', function (e) {
     e.detail.target.querySelectorAll && e.detail.target.querySelectorAll('table[data-datatable]').forEach(function (t) {
@@ -180,7 +208,8 @@
     }
   });
 
-  document.addEventListener('DOMContentLoaded', function () { initTables(); initArchive(); initCardForm(); connect(); });
+  document.addEventListener('DOMContentLoaded', function () { initTables(); initArchive(); initCardForm(); watchStacks(); connect(); });
+  document.addEventListener('htmx:afterSettle', function () { watchStacks(); });
 
   // The archive tab: server-side paging, sorting and the seven filters.
   function initArchive() {
