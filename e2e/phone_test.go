@@ -258,3 +258,31 @@ func viewShot(b *Browser, name string) {
 	_ = os.MkdirAll(dir, 0o755)
 	_ = os.WriteFile(filepath.Join(dir, b.name+"-"+safeName(name)+".png"), png, 0o644)
 }
+
+// TestArchiveSelectionOnPhone: on a phone the «Отработаны» list is cards, its
+// heading with «select all» hidden; the owner still selects every card with
+// «Выбрать все» above the list and sends them to the archive.
+func TestArchiveSelectionOnPhone(t *testing.T) {
+	app := startApp(t, "--demo")
+	b := newBrowser(t, app, "owner")
+	b.login("owner", demoPassword(t, app, "owner"))
+	b.do("phone width", chromedp.EmulateViewport(phoneW, phoneH))
+	b.open("/cards?tab=done")
+	n := b.count(`input[data-check="archive"]`)
+	if n == 0 {
+		t.Fatal("the demo office has no finished cards")
+	}
+	if b.exists(`#cards-table thead input[data-check-all]`) && eval[bool](b, `document.querySelector("#cards-table thead").offsetParent !== null`) {
+		t.Error("the list's heading is shown on a phone")
+	}
+	b.click("#check-all-phone")
+	if got := b.count(`input[data-check="archive"]:checked`); got != n {
+		t.Fatalf("«Выбрать все» checked %d of %d cards", got, n)
+	}
+	eval[bool](b, `(window.confirm = () => true, true)`)
+	b.clickButton("main", "В архив")
+	b.waitText(".alert-success", "Отправлено в архив")
+	if left := b.count(`input[data-check="archive"]`); left != 0 {
+		t.Errorf("%d cards left in «Отработаны»", left)
+	}
+}
