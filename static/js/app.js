@@ -63,7 +63,6 @@
       new MutationObserver(function () { labelCells(el); }).observe(el, { childList: true, subtree: true });
     });
   }
-  window.KWatchStacks = watchStacks;
   var savedState = {};
   document.addEventListener('htmx:beforeSwap', function (e) {
     e.detail.target.querySelectorAll && e.detail.target.querySelectorAll('table[data-datatable]').forEach(function (t) {
