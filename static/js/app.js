@@ -29,6 +29,11 @@
       t.dataset.dtInit = '1';
       var opts = { language: ru, infoCallback: info, pageLength: 25, order: [] };
       if (t.dataset.order) opts.order = JSON.parse(t.dataset.order);
+      // A list paged and searched by the server («Карты» tabs): no empty rows of
+      // DataTables' own controls around it.
+      if (t.dataset.paging === 'false' && t.dataset.searching === 'false' && t.dataset.info === 'false') {
+        opts.layout = { topStart: null, topEnd: null, bottomStart: null, bottomEnd: null };
+      }
       // A live refresh redraws the table: keep what the user searched and where they were.
       var kept = t.id && savedState[t.id];
       if (kept) { opts.search = { search: kept.search }; opts.order = kept.order; opts.displayStart = kept.start; opts.pageLength = kept.length; }
