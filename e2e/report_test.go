@@ -144,6 +144,17 @@ func TestReport(t *testing.T) {
 		t.Errorf("report tables wider than a %d px phone: %q", 400, wide)
 	}
 	b.screenshot("custom-400-stages")
+	// A bank's rows: the transactions as cards, nothing to scroll sideways.
+	if st := b.follow(link); st != 200 {
+		t.Fatalf("bank's rows at 400 px: %d", st)
+	}
+	if wide := eval[[]string](b, tablesWideJS); len(wide) > 0 {
+		t.Errorf("the bank's rows at 400 px scroll sideways: %q", wide)
+	}
+	if bare := eval[[]string](b, cellsUnlabeledJS); len(bare) > 0 {
+		t.Errorf("the bank's rows at 400 px: cells without their column's name: %q", bare)
+	}
+	b.screenshot("bank-rows-400")
 	b.checkConsole()
 
 	// A manager: 403.
