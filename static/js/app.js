@@ -247,7 +247,7 @@
         { data: 0, render: function (d) { return '<a href="/cards/' + encodeURIComponent(d) + '">№ ' + DataTable.util.escapeHtml(String(d)) + '</a>'; } }
       ].concat([1, 2, 3, 4, 5, 6, 7, 8, 9].map(function (i) { return { data: i, render: DataTable.render.text() }; })).concat([
         // «Задачи», as on the other tabs: built here from the card's number, never from server HTML.
-        { data: 0, className: 'text-end text-nowrap', render: function (d) {
+        { data: 0, className: 'text-end text-nowrap kt-actions', render: function (d) {
           var id = String(d);
           return /^[0-9]+$/.test(id) ? '<a class="btn btn-sm btn-outline-secondary" href="/tasks?tab=auto&amp;card=' + id + '">Задачи</a>' : '';
         } }
