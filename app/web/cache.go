@@ -353,9 +353,10 @@ func (s *Server) personKept(c *fiber.Ctx, key string, draw func() ([]byte, time.
 // (personKept) with partMark where the part goes, and the part is put in its place
 // on sending. Drawing the frame for every view cost more than sending the kept
 // table. data["TableHTML"] is where the template puts the part. A request with a
-// message to show (a flash) draws the page anew.
+// message to show (a flash), or an empty key (a page not worth keeping, e.g. a
+// search), draws the page anew.
 func (s *Server) framedPage(c *fiber.Ctx, key, name, title, nav string, data fiber.Map, part []byte) error {
-	if c.Cookies(flashCookie) != "" {
+	if key == "" || c.Cookies(flashCookie) != "" {
 		data["TableHTML"] = template.HTML(part)
 		return s.render(c, name, title, nav, nil, data)
 	}

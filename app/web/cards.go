@@ -96,11 +96,11 @@ func (s *Server) cards(c *fiber.Ctx) error {
 	if c.Query("part") == "table" {
 		return sendCached(c, b, etag)
 	}
-	if f.Search != "" {
-		data["TableHTML"] = template.HTML(b)
-		return s.render(c, "cards/list", "Карты", "cards", nil, data)
+	frame := "" // a search's page is drawn whole: searches are rarely asked twice
+	if f.Search == "" {
+		frame = "cards|" + tab + "|" + strconv.Itoa(f.Offset)
 	}
-	return s.framedPage(c, "cards|"+tab+"|"+strconv.Itoa(f.Offset), "cards/list", "Карты", "cards", data, b)
+	return s.framedPage(c, frame, "cards/list", "Карты", "cards", data, b)
 }
 
 // tabLifecycle is the lifecycle of a «Карты» tab ("" for an unknown tab).
