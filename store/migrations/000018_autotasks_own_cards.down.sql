@@ -1,0 +1,14 @@
+DROP INDEX auto_tasks_deadline;
+CREATE INDEX auto_tasks_deadline ON auto_tasks (deadline);
+DROP INDEX auto_tasks_stage_dl;
+CREATE INDEX auto_tasks_stage_dl ON auto_tasks (stage, deadline);
+DROP INDEX auto_tasks_assignee_dl;
+CREATE INDEX auto_tasks_assignee_dl ON auto_tasks (assignee_id, deadline);
+DROP INDEX auto_tasks_status_dl;
+CREATE INDEX auto_tasks_status_dl ON auto_tasks (status, deadline);
+DROP INDEX auto_tasks_assignee_stage_dl;
+CREATE INDEX auto_tasks_assignee_stage_dl ON auto_tasks (assignee_id, stage, deadline);
+DROP INDEX auto_tasks_status_stage_dl;
+CREATE INDEX auto_tasks_status_stage_dl ON auto_tasks (status, stage, deadline);
+DROP INDEX auto_tasks_status_assignee_dl;
+CREATE INDEX auto_tasks_status_assignee_dl ON auto_tasks (status, assignee_id, deadline);
