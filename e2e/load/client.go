@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // session is one logged-in browser: its cookies and the page's CSRF token.
@@ -24,6 +26,12 @@ type session struct {
 	base string
 	hc   *http.Client
 	csrf string
+	// The mix's page views go through fc with the session's cookies as they
+	// were after signing in (nothing the mix reads changes them): fasthttp's
+	// client takes about a third of net/http's CPU per request, and the tool
+	// shares the server's two cores (PERFORMANCE.md).
+	fc     *fasthttp.HostClient
+	cookie string
 }
 
 var (
@@ -77,7 +85,29 @@ func login(ctx context.Context, base string, u user, password string, tr *http.T
 	if m := csrfMeta.FindSubmatch(body); m != nil {
 		s.csrf = string(m[1])
 	}
+	u0, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	var cookies []string
+	for _, ck := range jar.Cookies(u0) {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	s.cookie = strings.Join(cookies, "; ")
 	return s, nil
+}
+
+// fastClient gives the sessions of one run one pooled client for the server.
+func fastClient(base string, conns int) (*fasthttp.HostClient, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" {
+		return nil, fmt.Errorf("-base %s: the mix speaks plain http to a server on this computer", base)
+	}
+	return &fasthttp.HostClient{Addr: u.Host, MaxConns: conns, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+		MaxResponseBodySize: 64 << 20, MaxIdleConnDuration: time.Minute}, nil
 }
 
 func (s *session) get(ctx context.Context, path string) (int, []byte, error) {
@@ -89,6 +119,9 @@ func (s *session) get(ctx context.Context, path string) (int, []byte, error) {
 // getDiscard is get reading the answer into buf (emptied first), so that the mix
 // reads every answer into one buffer per session; it returns the answer's size.
 func (s *session) getDiscard(ctx context.Context, path string, buf *bytes.Buffer) (int, int, error) {
+	if s.fc != nil {
+		return s.getFast(ctx, path, buf)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
 	if err != nil {
 		return 0, 0, err
@@ -104,6 +137,32 @@ func (s *session) getDiscard(ctx context.Context, path string, buf *bytes.Buffer
 	buf.Reset()
 	n, err := buf.ReadFrom(resp.Body)
 	return resp.StatusCode, int(n), err
+}
+
+// getFast is getDiscard through the fast client, until ctx's deadline at most.
+func (s *session) getFast(ctx context.Context, path string, buf *bytes.Buffer) (int, int, error) {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(s.base + path)
+	req.Header.Set("Cookie", s.cookie)
+	if strings.Contains(path, "part=") || strings.HasPrefix(path, "/nav/") {
+		req.Header.Set("HX-Request", "true")
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Minute)
+	}
+	if err := s.fc.DoDeadline(req, resp, deadline); err != nil {
+		if !time.Now().Before(deadline) {
+			// The run's end (its context's timer may not have fired yet).
+			return 0, 0, context.DeadlineExceeded
+		}
+		return 0, 0, err
+	}
+	buf.Reset()
+	n, err := buf.Write(resp.Body())
+	return resp.StatusCode(), n, err
 }
 
 func (s *session) post(ctx context.Context, path string, form url.Values) (int, []byte, error) {

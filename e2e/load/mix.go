@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -220,9 +221,14 @@ func runMix(ctx context.Context, c config, w *world) error {
 	if err != nil {
 		return err
 	}
+	fc, err := fastClient(c.base, 4*c.sessions)
+	if err != nil {
+		return err
+	}
 	roles := map[string]int{}
 	for _, s := range ss {
 		roles[s.u.role]++
+		s.fc = fc
 	}
 	fmt.Printf("sessions by role: %v; mix for %s or %d requests\n", roles, c.duration, c.requests)
 	for _, s := range ss {
@@ -268,7 +274,7 @@ func runMix(ctx context.Context, c config, w *world) error {
 				}
 				t := time.Now()
 				code, n, err := s.getDiscard(runCtx, v.path(r, s, w), &body)
-				if runCtx.Err() != nil {
+				if runCtx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
 					return // cut off by the end of the run: not a result
 				}
 				st.add(v.name, time.Since(t), code, n, err)
