@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"kartoteka/store/db"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -528,4 +530,42 @@ func TestArchivePairIndexes(t *testing.T) {
 		}
 	}
 	t.Logf("%d plans", n)
+}
+
+// TestCardPagePlans: a card's page reads its tasks and transactions from the
+// indexes that hold their whole rows by card (migration 19), one or two pages a
+// card, never the big tables' rows scattered over the years nor a sort.
+func TestCardPagePlans(t *testing.T) {
+	s := openTB(t)
+	for name, index := range map[string]string{"AutoTaskListCard": "auto_tasks_card", "TransactionList": "transactions_card"} {
+		plan, err := s.Explain(context.Background(), namedQuery(t, name), int64(1))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		first := strings.SplitN(plan, "\n", 2)[0]
+		if !strings.Contains(first, "USING COVERING INDEX "+index+" ") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%s: %s", name, plan)
+		}
+	}
+}
+
+// namedQuery is the SQL of the sqlc query name in queries/*.sql.
+func namedQuery(t *testing.T, name string) string {
+	t.Helper()
+	files, _ := filepath.Glob("../queries/*.sql")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(string(b), "-- name: "+name+" ")
+		if !ok {
+			continue
+		}
+		_, q, _ := strings.Cut(rest, "\n")
+		q, _, _ = strings.Cut(q, ";")
+		return q
+	}
+	t.Fatalf("no query %s in queries/", name)
+	return ""
 }
