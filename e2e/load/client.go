@@ -28,8 +28,8 @@ type session struct {
 	csrf string
 	// The mix's page views go through fc with the session's cookies as they
 	// were after signing in (nothing the mix reads changes them): fasthttp's
-	// client takes about a third of net/http's CPU per request, and the tool
-	// shares the server's two cores (PERFORMANCE.md).
+	// client takes about half of net/http's CPU per request, and the tool
+	// shares the server's two cores (PERFORMANCE.md, item 18).
 	fc     *fasthttp.HostClient
 	cookie string
 }
@@ -126,7 +126,7 @@ func (s *session) getDiscard(ctx context.Context, path string, buf *bytes.Buffer
 	if err != nil {
 		return 0, 0, err
 	}
-	if strings.Contains(path, "part=") || strings.HasPrefix(path, "/nav/") {
+	if fragment(path) {
 		req.Header.Set("HX-Request", "true")
 	}
 	resp, err := s.hc.Do(req)
@@ -139,6 +139,11 @@ func (s *session) getDiscard(ctx context.Context, path string, buf *bytes.Buffer
 	return resp.StatusCode, int(n), err
 }
 
+// fragment tells the addresses a page asks for through htmx (HX-Request).
+func fragment(path string) bool {
+	return strings.Contains(path, "part=") || strings.HasPrefix(path, "/nav/")
+}
+
 // getFast is getDiscard through the fast client, until ctx's deadline at most.
 func (s *session) getFast(ctx context.Context, path string, buf *bytes.Buffer) (int, int, error) {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
@@ -146,7 +151,7 @@ func (s *session) getFast(ctx context.Context, path string, buf *bytes.Buffer) (
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(s.base + path)
 	req.Header.Set("Cookie", s.cookie)
-	if strings.Contains(path, "part=") || strings.HasPrefix(path, "/nav/") {
+	if fragment(path) {
 		req.Header.Set("HX-Request", "true")
 	}
 	deadline, ok := ctx.Deadline()
