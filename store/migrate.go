@@ -45,6 +45,8 @@ var slowMigrations = map[uint]string{
 	15: "adding the archive's indexes of two filters at a time, about 15–30 seconds per million archived cards",
 	16: "adding an index of each card's people, a few seconds per million cards",
 	17: "building the archive's word index again with its prefixes, about 1 minute per million archived cards",
+	18: "rebuilding three «Автозадачи» indexes with each task's card, about 2–3 minutes per 20 million tasks",
+	19: "rebuilding the indexes by card with the whole rows of the tasks and transactions, about 3 minutes per 20 million tasks and 10 million transactions",
 }
 
 // Migrate applies the embedded migrations. It refuses a dirty schema or one newer
